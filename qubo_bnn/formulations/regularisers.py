@@ -1,0 +1,287 @@
+"""Regularisers of the whole-network BNN QUBO (DESIGN.md section 6.2).
+
+Margin (``margin = mu`` in :func:`~qubo_bnn.formulations.bnn.build_bnn_qubo`)
+    ``E_margin = -mu * sum_{s, j} a_sj * z_sj`` over every sample ``s`` and neuron ``j``, with
+    ``a = 2 alpha - 1`` the activation and ``z`` the pre-activation written in the QUBO's bits
+    (linear), so the term is quadratic and adds no variables. At feasible assignments
+    ``a z = |z|`` (``sign(0) = +1``), i.e. ``E_margin = -mu * sum |z|``: large pre-activation
+    magnitudes are rewarded. At infeasible bits ``|z_j| <= Zmax_j`` (see :func:`margin_bound`),
+    and the builder raises its exact penalty bound by ``mu * sum_j Zmax_j``.
+
+Dropout-style, iterative (:func:`dropout_regularise`), our reading of "reduced subnetworks
+adjust linear penalties" — the rule, exactly:
+
+1. For rounds ``r = 1..R``: draw a drop set with a ``numpy`` generator from ``seed``: each
+   hidden neuron (``drop="hidden"``; outputs are never dropped) or each data input
+   (``drop="inputs"``) is dropped independently with probability ``rate``. Draws that leave a
+   kept neuron without a kept incoming edge, or a kept hidden neuron without a kept outgoing
+   edge, are redrawn (at most 1000 times).
+2. Remove the dropped nodes and every edge touching them; build the exact QUBO of that
+   subnetwork on the same training data (same ``loss``, ``penalty``, ``margin``), sample it with
+   the given dimod sampler, and decode the lowest-energy sample into ±1 weights.
+3. For every edge (and bias) of the full network, ``W_bar`` is the mean of its subnetwork
+   weights over the rounds in which it was kept (0 if it was never kept).
+4. The full network's QUBO gets the linear term ``-eta * sum_e W_bar_e * W_e`` (spins
+   ``W = 2w - 1``; passed as ``weight_bias = -eta * W_bar``). Only linear coefficients of the
+   weight bits change, so the exactness bound is unaffected.
+
+Both regularisers are plain parameters (``margin``; ``rounds``, ``rate``, ``eta``, ``drop``)
+and combine: ``dropout_regularise(..., margin=mu)`` builds every subnetwork QUBO and the final
+full QUBO with the margin term as well.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import dimod
+import numpy as np
+
+from qubo_bnn.network import BinaryNetwork
+
+__all__ = [
+    "DropoutResult",
+    "dropout_regularise",
+    "draw_dropout",
+    "margin_bound",
+    "margin_terms",
+    "subnetwork",
+]
+
+
+def margin_bound(network: BinaryNetwork, mu: float) -> float:
+    """``mu * sum_j Zmax_j``: the largest change of the margin term for one sample.
+
+    ``Zmax_j = 5 * (#neuron->j edges) + (#input->j edges) + [bias]`` bounds ``|z_j|`` at any
+    bits (a neuron-edge product ``4u - 2w - 2 alpha + 1`` lies in [-3, 5] when ``u`` is free).
+    """
+    if mu == 0:
+        return 0.0
+    nn = network.edges[:, 0] >= network.n_inputs
+    per_edge = np.where(nn, 5, 1)
+    zmax = float(per_edge.sum()) + (network.n_neurons if network.has_bias else 0)
+    return float(mu) * zmax
+
+
+def margin_terms(z_idx, z_coef, z_const, mu, alpha_idx=None, alpha_const=None):
+    """QUBO terms of ``-mu * a * z`` for one neuron over a batch of samples.
+
+    ``z = z_const + sum_m z_coef[:, m] * q[z_idx[:, m]]`` (``(S, m)``, ``(S,)``); the
+    activation is the bit ``alpha_idx`` (``(S,)``, ``a = 2 alpha - 1``) or, when ``alpha_idx``
+    is ``None``, the constant bits ``alpha_const``. Returns
+    ``(lin_idx, lin_val, q_row, q_col, q_val, offset)``.
+    """
+    z_idx = np.asarray(z_idx, dtype=np.int64)
+    g = np.asarray(z_coef, dtype=np.float64)
+    z0 = np.asarray(z_const, dtype=np.float64)
+    mu = float(mu)
+    if alpha_idx is None:
+        a = 2.0 * np.asarray(alpha_const, dtype=np.float64) - 1.0
+        lin_val = -mu * a[:, None] * g
+        empty = np.zeros(0, np.int64)
+        return z_idx.ravel(), lin_val.ravel(), empty, empty, np.zeros(0), float(-mu * (a @ z0))
+    alpha_idx = np.asarray(alpha_idx, dtype=np.int64)
+    # -mu (2 alpha - 1)(z0 + g.q) = -2 mu z0 alpha - 2 mu g (alpha q) + mu g q + mu z0
+    lin_idx = np.concatenate([alpha_idx, z_idx.ravel()])
+    lin_val = np.concatenate([-2.0 * mu * z0, mu * g.ravel()])
+    q_row = np.broadcast_to(alpha_idx[:, None], z_idx.shape).ravel()
+    return lin_idx, lin_val, q_row, z_idx.ravel(), (-2.0 * mu * g).ravel(), float(mu * z0.sum())
+
+
+def subnetwork(
+    network: BinaryNetwork, drop_neurons=(), drop_inputs=()
+) -> tuple[BinaryNetwork, np.ndarray, np.ndarray, np.ndarray]:
+    """The network without the given neurons/inputs and every edge touching them.
+
+    Returns ``(sub, edge_map, neuron_map, input_map)``: the subnetwork (weights copied), and for
+    each of its edges / neurons / inputs the index in the full network. Raises ``ValueError``
+    when an output is dropped or a kept neuron is left without incoming edges.
+    """
+    n_in = network.n_inputs
+    drop_neurons = np.unique(np.asarray(drop_neurons, dtype=np.int64))
+    drop_inputs = np.unique(np.asarray(drop_inputs, dtype=np.int64))
+    if np.isin(drop_neurons, network.outputs).any():
+        raise ValueError("drop_neurons must not contain an output neuron")
+    keep_in = np.setdiff1d(np.arange(n_in), drop_inputs)
+    keep_neu = np.setdiff1d(np.arange(network.n_neurons), drop_neurons)
+    if keep_in.size == 0:
+        raise ValueError("every input was dropped")
+    node_new = -np.ones(n_in + network.n_neurons, dtype=np.int64)
+    node_new[keep_in] = np.arange(keep_in.size)
+    node_new[n_in + keep_neu] = keep_in.size + np.arange(keep_neu.size)
+    src, dst = network.edges[:, 0], network.edges[:, 1]
+    edge_keep = np.flatnonzero((node_new[src] >= 0) & (node_new[dst] >= 0))
+    new_edges = np.stack([node_new[src[edge_keep]], node_new[dst[edge_keep]]], axis=1)
+    out_new = node_new[n_in + network.outputs] - keep_in.size
+    biases = None if network.biases is None else network.biases[keep_neu]
+    sub = BinaryNetwork.from_edges(
+        int(keep_in.size), int(keep_neu.size), new_edges, outputs=out_new,
+        weights=network.weights[edge_keep], biases=biases,
+    )
+    # from_edges keeps the relative order of kept edges (both orders sort by dst, then src)
+    return sub, edge_keep, keep_neu, keep_in
+
+
+def _valid_drop(network: BinaryNetwork, drop_neu: np.ndarray, drop_in: np.ndarray) -> bool:
+    n_in = network.n_inputs
+    dropped = np.zeros(n_in + network.n_neurons, dtype=bool)
+    dropped[drop_in] = True
+    dropped[n_in + drop_neu] = True
+    if dropped[:n_in].all():
+        return False
+    src, dst = network.edges[:, 0], network.edges[:, 1]
+    kept = ~dropped[src] & ~dropped[dst]
+    n_into = np.bincount(dst[kept] - n_in, minlength=network.n_neurons)
+    from_neu = kept & (src >= n_in)
+    n_out = np.bincount(src[from_neu] - n_in, minlength=network.n_neurons)
+    alive = ~dropped[n_in:]
+    is_output = np.zeros(network.n_neurons, dtype=bool)
+    is_output[network.outputs] = True
+    if (alive & (n_into == 0)).any():
+        return False
+    return not (alive & ~is_output & (n_out == 0)).any()
+
+
+def draw_dropout(
+    network: BinaryNetwork, rate: float, drop: str, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """One valid drop set ``(neurons, inputs)`` per the rule in the module docstring."""
+    if drop not in ("hidden", "inputs"):
+        raise ValueError(f"drop must be 'hidden' or 'inputs', got {drop!r}")
+    hidden = np.setdiff1d(np.arange(network.n_neurons), network.outputs)
+    if drop == "hidden" and hidden.size == 0:
+        raise ValueError("drop='hidden' needs a network with hidden neurons")
+    for _ in range(1000):
+        if drop == "hidden":
+            neu = hidden[rng.random(hidden.size) < rate]
+            inp = np.zeros(0, np.int64)
+        else:
+            neu = np.zeros(0, np.int64)
+            inp = np.flatnonzero(rng.random(network.n_inputs) < rate)
+        if _valid_drop(network, neu, inp):
+            return neu, inp
+    raise ValueError(f"no valid drop set found in 1000 draws at rate {rate}; lower the rate")
+
+
+@dataclass
+class DropoutResult:
+    """Outcome of :func:`dropout_regularise`.
+
+    ``mean_weights`` (n_edges,) and ``mean_biases`` are ``W_bar`` (0 where never kept),
+    ``kept_counts`` how often each edge (then each bias) was kept, ``weight_bias`` the linear
+    coefficients given to the full QUBO, ``formulation`` the full QUBO with them, ``rounds``
+    one record per round, ``network``/``sampleset`` the solved full problem when asked.
+    """
+
+    mean_weights: np.ndarray
+    mean_biases: np.ndarray | None
+    kept_counts: np.ndarray
+    weight_bias: np.ndarray
+    formulation: Any
+    rounds: list[dict] = field(default_factory=list)
+    network: BinaryNetwork | None = None
+    sampleset: dimod.SampleSet | None = None
+
+
+def _sample(sampler, bqm, sample_kwargs, rng):
+    kwargs = dict(sample_kwargs)
+    params = getattr(sampler, "parameters", {}) or {}
+    if "seed" in params and "seed" not in kwargs:
+        kwargs["seed"] = int(rng.integers(2**31 - 1))
+    return sampler.sample(bqm, **kwargs)
+
+
+def dropout_regularise(
+    network_topology: BinaryNetwork,
+    X,
+    y,
+    sampler: dimod.Sampler,
+    *,
+    rounds: int = 5,
+    rate: float = 0.5,
+    eta: float = 0.5,
+    drop: str = "hidden",
+    sample_kwargs: Mapping | None = None,
+    seed: int | None = 0,
+    solve: bool = False,
+    **build_kwargs,
+) -> DropoutResult:
+    """Run the iterative dropout-style regulariser (rule in the module docstring).
+
+    ``sampler`` is any dimod sampler, called as ``sampler.sample(bqm, **sample_kwargs)``
+    (a ``seed`` drawn from ``seed`` is added when the sampler takes one and none is given).
+    ``build_kwargs`` (``loss``, ``penalty``, ``margin``, ``weight_bias``) go to
+    :func:`~qubo_bnn.formulations.bnn.build_bnn_qubo`; a given ``weight_bias`` is added to the
+    dropout term of the full QUBO (subnetwork QUBOs do not get it). With ``solve=True`` the
+    full QUBO is sampled too and ``network`` is its best decoded network.
+    """
+    from qubo_bnn.formulations.bnn import _as_topology, build_bnn_qubo
+
+    net = _as_topology(network_topology)
+    if not isinstance(rounds, (int, np.integer)) or rounds < 1:
+        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    if not 0.0 <= float(rate) < 1.0:
+        raise ValueError(f"rate must lie in [0, 1), got {rate}")
+    if not (float(eta) >= 0 and np.isfinite(eta)):
+        raise ValueError(f"eta must be a finite number >= 0, got {eta}")
+    if not isinstance(sampler, dimod.Sampler) and not hasattr(sampler, "sample"):
+        raise TypeError("sampler must be a dimod sampler (with a .sample(bqm, ...) method)")
+    X = np.asarray(X)
+    sample_kwargs = dict(sample_kwargs or {})
+    base_h = build_kwargs.pop("weight_bias", None)
+    rng = np.random.default_rng(seed)
+
+    E, n_neu = net.n_edges, net.n_neurons
+    n_w = E + (n_neu if net.has_bias else 0)
+    total = np.zeros(n_w)
+    count = np.zeros(n_w, dtype=np.int64)
+    history = []
+    for r in range(int(rounds)):
+        t0 = time.perf_counter()
+        drop_neu, drop_in = draw_dropout(net, float(rate), drop, rng)
+        sub, edge_map, neu_map, in_map = subnetwork(net, drop_neu, drop_in)
+        form = build_bnn_qubo(sub, X[:, in_map], y, **build_kwargs)
+        ss = _sample(sampler, form.bqm, sample_kwargs, rng)
+        best = ss.first
+        sub_net = form.decode(best.sample)
+        total[edge_map] += sub_net.weights
+        count[edge_map] += 1
+        if net.has_bias:
+            total[E + neu_map] += sub_net.biases
+            count[E + neu_map] += 1
+        history.append(
+            {
+                "round": r,
+                "dropped_neurons": drop_neu.tolist(),
+                "dropped_inputs": drop_in.tolist(),
+                "num_variables": form.num_variables,
+                "energy": float(best.energy),
+                "feasible": form.check(best.sample).feasible,
+                "subnetwork_loss": form.zero_one_loss(sub_net),
+                "seconds": time.perf_counter() - t0,
+            }
+        )
+    mean = np.divide(total, count, out=np.zeros(n_w), where=count > 0)
+    h = -float(eta) * mean
+    if base_h is not None:
+        base_h = np.asarray(base_h, dtype=np.float64).ravel()
+        if base_h.size not in (E, n_w):
+            raise ValueError(f"weight_bias must hold {E} or {n_w} numbers, got {base_h.size}")
+        h[: base_h.size] += base_h
+    full = build_bnn_qubo(net, X, y, weight_bias=h, **build_kwargs)
+    result = DropoutResult(
+        mean_weights=mean[:E],
+        mean_biases=mean[E:] if net.has_bias else None,
+        kept_counts=count,
+        weight_bias=h,
+        formulation=full,
+        rounds=history,
+    )
+    if solve:
+        ss = _sample(sampler, full.bqm, sample_kwargs, rng)
+        result.sampleset = ss
+        result.network = full.decode(ss.first.sample)
+    return result
