@@ -50,6 +50,7 @@ __all__ = [
     "kernel_seeds",
     "make_rng",
     "parse_initial_states",
+    "require_cupy",
     "run_chunked",
     "validate_bqm",
 ]
@@ -298,6 +299,25 @@ def parse_initial_states(
     return np.ascontiguousarray(np.tile(spins, (reps, 1))[:num_reads])
 
 
+# --------------------------------------------------------------------------- GPU
+def require_cupy() -> Any:
+    """Return the cupy module, or raise ``RuntimeError`` saying what is missing."""
+    try:
+        import cupy  # noqa: PLC0415 - optional dependency
+    except ImportError as exc:
+        raise RuntimeError(
+            "backend='gpu' needs cupy, which is not installed; install the 'gpu' extra "
+            "(pip install 'isingbench[gpu]') on a machine with a CUDA GPU, or use backend='cpu'"
+        ) from exc
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # noqa: BLE001 - cupy raises its own CUDA error types
+        raise RuntimeError(f"backend='gpu' needs a CUDA device, but CUDA reports: {exc}") from exc
+    if count < 1:
+        raise RuntimeError("backend='gpu' needs a CUDA device, but none was found")
+    return cupy
+
+
 # --------------------------------------------------------------------------- timing
 class Stopwatch:
     """Wall-clock timer for the phases of one call, in nanoseconds.
@@ -374,7 +394,7 @@ def run_chunked(
                        .round().astype(np.int64))
     steps, seconds, best = [], [], []
     start = time.perf_counter()
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         energies = advance(int(lo), int(hi))
         if sync is not None:
             sync()
@@ -463,6 +483,7 @@ class EmulatorSampler(dimod.Sampler, ABC):
         record_trace = bool(params.pop("record_trace"))
         backend = check_choice("backend", params.pop("backend"), self.backends)
         rng, seed = make_rng(params.pop("seed"))
+        sync = self._sync(backend)
         watch = Stopwatch()
         with watch.section("preprocessing"):
             fit, working, scale = self._prepare_model(bqm)
@@ -472,7 +493,6 @@ class EmulatorSampler(dimod.Sampler, ABC):
                 params["initial_states"] = parse_initial_states(
                     initial, bqm, arrays.labels, num_reads, rng
                 )
-        sync = self._sync(backend)
         with watch.section("sampling", sync=sync):
             result = self._sample_arrays(
                 arrays, rng, num_reads=num_reads, record_trace=record_trace,
@@ -515,11 +535,10 @@ class EmulatorSampler(dimod.Sampler, ABC):
 
     @staticmethod
     def _sync(backend: str) -> Callable[[], None] | None:
+        """The device synchronise for ``backend="gpu"`` (clear error without cupy or a GPU)."""
         if backend != "gpu":
             return None
-        import cupy  # noqa: PLC0415 - optional dependency, checked by the kernel first
-
-        return cupy.cuda.Device().synchronize
+        return require_cupy().cuda.Device().synchronize
 
     @abstractmethod
     def _sample_arrays(

@@ -16,7 +16,8 @@ biases) has a largest representable magnitude ``M`` and a grid step ``q``:
 * ``b`` signed bits, no range: the integer grid ``{-(2^(b-1)-1), ..., 2^(b-1)-1}``, so
   ``M = 2^(b-1) - 1`` and ``q = 1`` (symmetric: the most negative code is not used);
 * a range ``[lo, hi]`` and no bits: continuous values (``q = 0``) inside the range;
-* both: the range divided into ``2^(b-1) - 1`` steps each side, ``q = max(|lo|, |hi|) / (2^(b-1)-1)``;
+* both: the range divided into ``2^(b-1) - 1`` steps each side,
+  ``q = max(|lo|, |hi|) / (2^(b-1) - 1)``;
 * a floating-point storage type (``float16``/``bfloat16``/``float32``): values are rounded to
   that type after scaling.
 
@@ -39,6 +40,7 @@ import networkx as nx
 import numpy as np
 
 __all__ = [
+    "EXACT_LIMIT",
     "ClockModel",
     "FitReport",
     "MachineSpec",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 #: Models with at most this many variables get the exact ground-state survival check.
-EXACT_LIMIT = 20
+EXACT_LIMIT = 16
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
 
@@ -147,7 +149,9 @@ def _bits_or_none(name: str, bits: int | None) -> int | None:
     if bits is None:
         return None
     if isinstance(bits, bool) or not isinstance(bits, int) or bits < 2:
-        raise ValueError(f"{name} must be an integer >= 2 (sign bit included) or None, got {bits!r}")
+        raise ValueError(
+            f"{name} must be an integer >= 2 (sign bit included) or None, got {bits!r}"
+        )
     return bits
 
 

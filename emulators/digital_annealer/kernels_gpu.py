@@ -19,28 +19,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DeviceState", "anneal", "replica_exchange_rounds", "require_cupy", "to_device"]
+__all__ = ["DeviceState", "anneal", "replica_exchange_rounds", "to_device"]
 
 #: Above this value of ``(dE - E_off) / T`` a trial is always rejected (as on the CPU path).
 REJECT_ABOVE = 42.0
-
-
-def require_cupy() -> Any:
-    """Return the cupy module, or raise ``RuntimeError`` saying what is missing."""
-    try:
-        import cupy  # noqa: PLC0415 - optional dependency
-    except ImportError as exc:
-        raise RuntimeError(
-            "backend='gpu' needs cupy, which is not installed; install the 'gpu' extra "
-            "(pip install 'isingbench[gpu]') on a machine with a CUDA GPU, or use backend='cpu'"
-        ) from exc
-    try:
-        count = cupy.cuda.runtime.getDeviceCount()
-    except Exception as exc:  # noqa: BLE001 - cupy raises its own CUDA error types
-        raise RuntimeError(f"backend='gpu' needs a CUDA device, but CUDA reports: {exc}") from exc
-    if count < 1:
-        raise RuntimeError("backend='gpu' needs a CUDA device, but none was found")
-    return cupy
 
 
 @dataclass

@@ -17,6 +17,7 @@ from emulators._core import (
     check_positive_float,
     check_positive_int,
     kernel_seeds,
+    require_cupy,
     run_chunked,
 )
 from emulators.digital_annealer import kernels_cpu, kernels_gpu
@@ -159,8 +160,6 @@ class DigitalAnnealerSampler(EmulatorSampler):
                 raise ValueError(f"num_reads ({kwargs['num_reads']!r}) and number_runs ({runs}) "
                                  "are synonyms; give one of them, or both equal")
             kwargs["num_reads"] = runs
-        if kwargs.get("backend") == "gpu":
-            kernels_gpu.require_cupy()  # before the base class touches cupy
         if set(kwargs) <= set(self.parameters):
             kwargs.update(self._validated({**self._kernel_parameters, **kwargs}, kwargs))
         self._allow_over_capacity = bool(kwargs.get("decomposition", False))
@@ -253,7 +252,7 @@ class DigitalAnnealerSampler(EmulatorSampler):
         scale = self._scale
         xp = None
         if backend == "gpu":
-            xp = kernels_gpu.require_cupy()
+            xp = require_cupy()
             if arrays.num_variables > GPU_DENSE_LIMIT:
                 raise ValueError(f"backend='gpu' stores couplings densely and takes at most "
                                  f"{GPU_DENSE_LIMIT:,} variables; got {arrays.num_variables:,}")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from emulators._core import ising_arrays
+from emulators._core import ising_arrays, require_cupy
 from emulators.digital_annealer import DA1, DigitalAnnealerSampler, kernels_cpu, kernels_gpu
 from emulators.digital_annealer.presets import user_spec
 from emulators.digital_annealer.sampler import _Engine
@@ -433,7 +433,7 @@ def test_bad_arguments_raise_clear_errors(kwargs, error, match):
 
 def test_gpu_backend_names_what_is_missing():
     try:
-        kernels_gpu.require_cupy()
+        require_cupy()
     except RuntimeError as exc:
         with pytest.raises(RuntimeError, match="cupy|CUDA"):
             DigitalAnnealerSampler("DA1").sample(random_qubo(5, seed=0), backend="gpu")
@@ -453,7 +453,7 @@ def test_bad_spec_is_refused():
 @pytest.mark.gpu
 def test_gpu_and_cpu_agree_statistically():
     try:
-        kernels_gpu.require_cupy()
+        require_cupy()
     except RuntimeError as exc:
         pytest.skip(str(exc))
     bqm = random_qubo(64, seed=11)
