@@ -226,8 +226,8 @@ def ising_arrays(
         layout = "dense" if n <= SMALL_MODEL or density > density_threshold else "sparse"
     if layout == "dense":
         dense = np.zeros((n, n), dtype=np.float64)
-        np.add.at(dense, (rows, cols), vals)
-        dense += dense.T
+        dense[rows, cols] = vals  # a BQM holds each pair once, so plain assignment is exact
+        dense[cols, rows] = vals
         return IsingArrays(labels, h, float(offset), dense=dense)
     both_r = np.concatenate([rows, cols])
     both_c = np.concatenate([cols, rows])
@@ -269,12 +269,24 @@ def parse_initial_states(
     """Return a ``(num_reads, n)`` int8 spin array of start states.
 
     ``initial_states`` may be ``None`` (uniformly random spins), anything
-    :func:`dimod.as_samples` accepts (in the model's vartype), or a SampleSet. Fewer states
+    :func:`dimod.as_samples` accepts (in the model's vartype), or a SampleSet. An unlabelled
+    array (``(reads, n)`` or ``(n,)``) is read in the model's variable order. Fewer states
     than reads are tiled in order; more are refused.
     """
     n = len(labels)
     if initial_states is None:
         return (2 * rng.integers(0, 2, size=(num_reads, n), dtype=np.int8) - 1).astype(np.int8)
+    if isinstance(initial_states, np.ndarray | list):
+        try:
+            plain = np.asarray(initial_states)
+        except ValueError as exc:
+            raise TypeError(f"initial_states could not be read as samples: {exc}") from exc
+        if plain.dtype != object and plain.ndim in (1, 2):
+            plain = np.atleast_2d(plain)
+            if plain.shape[1] != n:
+                raise ValueError(f"initial_states has {plain.shape[1]} columns but the model "
+                                 f"has {n} variables")
+            initial_states = (plain, labels)
     try:
         arr, state_labels = dimod.as_samples(initial_states, labels_type=list)
     except (TypeError, ValueError) as exc:
