@@ -280,3 +280,12 @@ def test_sampler_traces_are_monotone_and_end_at_or_below_the_samples(sampler, kw
     assert np.all(np.diff(trace["seconds"]) >= 0)
     # the last best-so-far is never above what the read returns
     assert np.all(best[:, -1] <= ss.record.energy + 1e-9)
+
+
+def test_unlabelled_initial_states_follow_the_model_order():
+    bqm = dimod.BQM({"x": 0.0, "y": 0.0, "z": 0.0}, {}, 0.0, "SPIN")
+    rng = np.random.default_rng(0)
+    spins = parse_initial_states(np.array([1, -1, 1]), bqm, ["x", "y", "z"], 2, rng)
+    np.testing.assert_array_equal(spins, [[1, -1, 1], [1, -1, 1]])
+    with pytest.raises(ValueError, match="2 columns but the model has 3 variables"):
+        parse_initial_states([[1, -1]], bqm, ["x", "y", "z"], 2, rng)
