@@ -1,0 +1,284 @@
+"""``isingbench`` command line: run suites, plot, report, list, machines, validate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from suites import problems as problem_registry
+from suites import registry
+from suites.spec import SpecError, load_suite, shipped_suites
+
+RUN_ID_HELP = (
+    "Run directories are results/<suite>/<run-id>. The default run id is the suite's content "
+    "hash, so repeating the same command resumes the same run (finished jobs are skipped, "
+    "failed ones retried) and editing the suite starts a new run. RUN arguments of plot/report "
+    "accept a run directory or a suite name (its latest run)."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isingbench",
+        description="Benchmark Ising/QUBO machine emulators on max-cut and BNN-training "
+                    "problems: run suites, then plot and report the results.",
+        epilog=RUN_ID_HELP,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run (or resume) a suite",
+                       description="Run every job of a suite that is not finished yet, "
+                                   "writing one file per job as it finishes; then collect "
+                                   "jobs.parquet, traces.parquet and provenance.json.",
+                       epilog=RUN_ID_HELP)
+    p.add_argument("suite", metavar="SUITE",
+                   help="a shipped suite name (see 'isingbench list') or a path to a YAML file")
+    p.add_argument("--dask", metavar="ADDR",
+                   help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a "
+                        "LocalCluster on this machine (default: a local process pool)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes of the local pool or of '--dask local' (default: "
+                        "all cores available; a remote Dask cluster has its own workers)")
+    p.add_argument("--out", default="results", metavar="DIR",
+                   help="results root directory (default: results)")
+    p.add_argument("--run-id", metavar="ID",
+                   help="name of the run directory (default: the suite's content hash)")
+    p.add_argument("--report", action="store_true",
+                   help="also write figures and report.html when the run ends")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    for name, what in (("plot", "write the figures (PNG) of a run into RUN/figures"),
+                       ("report", "write RUN/report.html: one self-contained HTML file with "
+                                  "the tables and the figures embedded")):
+        p = sub.add_parser(name, help=what, description=what + ".", epilog=RUN_ID_HELP)
+        p.add_argument("run", metavar="RUN", help="a run directory, or a suite name (latest run)")
+        p.add_argument("--out", default="results", metavar="DIR",
+                       help="results root used to resolve a suite name (default: results)")
+
+    sub.add_parser("list", help="list shipped suites, machines and problem kinds",
+                   description="List the shipped suites, the registered machines (and whether "
+                               "they are installed here) and the problem kinds.")
+    sub.add_parser("machines", help="show the machine specs (MachineSpec presets)",
+                   description="Show every MachineSpec preset of emulators.machine: capacity, "
+                               "precision, ranges, connectivity, clock.")
+
+    p = sub.add_parser(
+        "validate", help="print the FitReport of a problem on a machine",
+        description="Build a problem and print how it fits a machine (capacity, quantisation "
+                    "error, clipping, ground-state survival for small models).")
+    p.add_argument("problem", metavar="PROBLEM",
+                   help="SUITE:NAME (a problem entry of a suite, first grid point) or a problem "
+                        "kind (see 'isingbench list') with its parameters given by --param")
+    p.add_argument("--machine", required=True, metavar="NAME",
+                   help="a machine name from 'isingbench list' or a spec preset from "
+                        "'isingbench machines'")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a problem parameter (VALUE is read as YAML, e.g. layers=[16,2,1]); "
+                        "repeatable")
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from suites.runner import run_suite
+
+    suite = load_suite(args.suite)
+    if args.workers is not None and args.workers < 1:
+        raise SpecError(f"--workers must be >= 1, got {args.workers}")
+    jobs = suite.jobs()
+    print(f"suite {suite.name}: {len(jobs)} jobs "
+          f"({len(suite.problems)} problems, {len(suite.machines)} machines, "
+          f"{len(suite.seeds)} seeds)", file=sys.stderr)
+    summary = run_suite(suite, args.out, run_id=args.run_id, workers=args.workers,
+                        dask=args.dask, progress=not args.no_progress,
+                        command=["isingbench", *sys.argv[1:]])
+    print(summary.text())
+    if args.report:
+        from suites.report import write_report
+
+        print(f"report: {write_report(summary.run_dir, args.out)}")
+    return 0 if summary.ok else 1
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from suites import plots, summary
+    from suites.store import load
+
+    results = load(args.run, args.out)
+    n_boot = results.run_info.get("metrics", {}).get("bootstrap", 1000)
+    written = plots.write_figures(results, summary.qubo_summary(results.jobs, n_boot),
+                                  summary.training_summary(results.jobs))
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from suites.report import write_report
+
+    print(write_report(args.run, args.out))
+    return 0
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    print("Shipped suites (isingbench run NAME):")
+    for name, path in shipped_suites().items():
+        try:
+            desc = yaml.safe_load(path.read_text(encoding="utf-8")).get("description", "")
+        except (OSError, yaml.YAMLError, AttributeError):
+            desc = ""
+        print(f"  {name:<16} {desc.strip().splitlines()[0] if desc.strip() else ''}")
+    print("\nMachines (suite key 'machine'):")
+    for name, entry in registry.MACHINES.items():
+        ok, why = registry.machine_available(name)
+        state = "available" if ok else f"not available: {why}"
+        print(f"  {name:<14} {entry.description}  [{entry.target}; {state}]")
+    print("\nProblem kinds (suite key 'kind'):")
+    for name in problem_registry.PROBLEM_KINDS:
+        ok, why = problem_registry.kind_available(name)
+        if not ok:
+            print(f"  {name:<14} not available ({why})")
+            continue
+        adapter = problem_registry.problem_kind(name)
+        print(f"  {name:<14} [{adapter.mode}] {adapter.description}")
+        for pname, spec in adapter.params.items():
+            req = "required" if spec.required else f"default {spec.default!r}"
+            print(f"      {pname}: {spec.kind}, {req} - {spec.help}")
+    return 0
+
+
+def _presets() -> dict[str, Any]:
+    try:
+        from emulators import machine
+    except ImportError as exc:
+        raise SystemExit(f"emulators.machine is not available: {exc}") from None
+    machine._load_presets()
+    return dict(machine.PRESETS)
+
+
+def cmd_machines(_: argparse.Namespace) -> int:
+    presets = _presets()
+    if not presets:
+        print("No MachineSpec presets are registered yet (the emulator packages add theirs "
+              "when installed).")
+    seen = set()
+    for _, spec in sorted(presets.items()):
+        if id(spec) in seen:
+            continue
+        seen.add(id(spec))
+        aliases = sorted(k for k, s in presets.items() if s is spec and k != spec.name.lower())
+        print(f"{spec.name}" + (f" (aliases: {', '.join(aliases)})" if aliases else ""))
+        for field_name, value in spec.to_dict().items():
+            if field_name != "name":
+                print(f"    {field_name}: {value}")
+    print("\nMachine names for suites (with the spec each models):")
+    for name, entry in registry.MACHINES.items():
+        ok, why = registry.machine_available(name)
+        if not ok:
+            print(f"  {name:<14} not available: {why}")
+            continue
+        spec = getattr(registry.make_sampler(entry.target, entry.init), "spec", None)
+        spec_name = spec.name if spec is not None else entry.spec
+        print(f"  {name:<14} spec: {spec_name or 'none (exact coefficients, no hardware clock)'}")
+    return 0
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, Any]:
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SpecError(f"--param {item!r}: expected KEY=VALUE")
+        params[key] = yaml.safe_load(value)
+    return params
+
+
+def _problem_for_validate(problem: str, params: dict[str, Any]):
+    if ":" in problem:
+        suite_name, _, entry_name = problem.partition(":")
+        suite = load_suite(suite_name, check_machines=False)
+        entries = {p.name: p for p in suite.problems}
+        if entry_name not in entries:
+            raise SpecError(f"suite {suite_name!r} has no problem {entry_name!r}; it has: "
+                            f"{', '.join(entries)}")
+        entry = entries[entry_name]
+        first = {k: v[0] for k, v in entry.grid.items()}
+        return entry.kind, {**entry.params, **first, **params}
+    adapter = problem_registry.problem_kind(problem)
+    unknown = set(params) - set(adapter.params)
+    if unknown:
+        raise SpecError(f"--param {', '.join(sorted(unknown))}: not a parameter of kind "
+                        f"{problem!r}; accepted: {', '.join(adapter.params)}")
+    full = {k: p.default for k, p in adapter.params.items() if p.default is not None}
+    full.update(params)
+    missing = [k for k, p in adapter.params.items() if p.required and k not in full]
+    if missing:
+        raise SpecError(f"kind {problem!r} needs --param for: {', '.join(missing)}")
+    adapter.check_params(full)
+    return problem, full
+
+
+def _spec_for(name: str):
+    if name in registry.MACHINES:
+        entry = registry.MACHINES[name]
+        ok, why = registry.machine_available(name)
+        if not ok:
+            raise SpecError(f"machine {name!r} is not installed here: {why}")
+        sampler = registry.make_sampler(entry.target, entry.init)
+        spec = getattr(sampler, "spec", None)
+        if spec is None and entry.spec:
+            from emulators.machine import get_preset
+
+            spec = get_preset(entry.spec)
+        return spec
+    presets = _presets()
+    if name.lower() in presets:
+        return presets[name.lower()]
+    raise SpecError(f"unknown machine {name!r}; machines: {', '.join(registry.MACHINES)}; "
+                    f"spec presets: {', '.join(sorted(presets)) or '(none)'}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    kind, params = _problem_for_validate(args.problem, _parse_params(args.param))
+    adapter = problem_registry.problem_kind(kind)
+    if adapter.mode != "qubo":
+        raise SpecError(f"problem kind {kind!r} trains a model; validate needs a QUBO kind")
+    spec = _spec_for(args.machine)
+    built = problem_registry.build_problem(kind, params)
+    print(f"problem {args.problem} ({kind}): {built.bqm.num_variables} variables, "
+          f"{built.bqm.num_interactions} interactions")
+    if spec is None:
+        print(f"machine {args.machine!r} has no MachineSpec: it samples the model exactly as "
+              "given (float coefficients, any size, complete connectivity).")
+        return 0
+    report = spec.validate(built.bqm)
+    print(report)
+    return 0 if report.fits else 1
+
+
+COMMANDS = {"run": cmd_run, "plot": cmd_plot, "report": cmd_report, "list": cmd_list,
+            "machines": cmd_machines, "validate": cmd_validate}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``isingbench`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (SpecError, FileNotFoundError, ValueError) as exc:
+        print(f"isingbench {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished jobs are stored; rerun the same command to resume",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

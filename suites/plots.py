@@ -1,0 +1,260 @@
+"""Seaborn figures of a run (Agg backend; PNG files under ``<run-dir>/figures``).
+
+Each function returns the figure it drew or ``None`` when the run has no data for it
+(e.g. no machine recorded traces, no training jobs).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from suites import metrics  # noqa: E402
+from suites.store import Results  # noqa: E402
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def _series(df: pd.DataFrame) -> pd.Series:
+    """Label per curve: machine, plus the setting when there is more than one."""
+    if df["setting"].nunique() > 1:
+        return df["machine"] + " [" + df["setting"] + "]"
+    return df["machine"]
+
+
+def _facet_axes(n: int, width: float = 5.5, height: float = 3.8):
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
+
+
+def convergence(results: Results, against: str = "step") -> plt.Figure | None:
+    """Median best-so-far energy (band: inter-quartile range over reads and seeds) per machine.
+
+    ``against`` is ``"step"`` (sweeps/steps as the machine counts them) or ``"seconds"``
+    (wall-clock time since the start of sampling, log scale).
+    """
+    tr = results.traces
+    if tr.empty:
+        return None
+    tr = tr.assign(series=_series(tr))
+    problems = sorted(tr["problem"].unique())
+    fig, axes = _facet_axes(len(problems))
+    names = sorted(tr["series"].unique())
+    palette = dict(zip(names, sns.color_palette("tab10", len(names)), strict=True))
+    for ax, problem in zip(axes, problems, strict=False):
+        sub = tr[tr["problem"] == problem]
+        for series, g in sub.groupby("series"):
+            if against == "step":
+                wide = g.pivot_table(index=["job_id", "read"], columns="step",
+                                     values="best_energy")
+                x = wide.columns.to_numpy(dtype=float)
+                q25, med, q75 = metrics.convergence_vs_steps(wide.to_numpy())
+            else:
+                curves = []
+                for _, run in g.groupby("job_id"):
+                    wide = run.pivot_table(index="read", columns="seconds", values="best_energy")
+                    curves.append((wide.columns.to_numpy(dtype=float), wide.to_numpy()))
+                x, q25, med, q75 = metrics.convergence_vs_seconds(curves)
+            color = palette[series]
+            ax.plot(x, med, label=series, color=color)
+            ax.fill_between(x, q25, q75, color=color, alpha=0.2, linewidth=0)
+        target = sub["target"].dropna()
+        if len(target) and np.isfinite(target.iloc[0]):
+            ax.axhline(target.iloc[0], color="black", linestyle=":", linewidth=1, label="target")
+        ax.set_title(problem)
+        ax.set_xlabel("sweeps / steps" if against == "step" else "wall-clock seconds (log)")
+        if against == "seconds":
+            ax.set_xscale("log")
+        ax.set_ylabel("best energy so far (median, IQR band)")
+        ax.legend(fontsize="small")
+    fig.suptitle(f"Convergence against {'steps' if against == 'step' else 'time'}")
+    fig.tight_layout()
+    return fig
+
+
+def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
+    """TTS99 with bootstrap 95% intervals against setting, per problem and machine.
+
+    ``clock`` is ``"wall"`` (measured wall time per read here) or ``"model"`` (modelled hardware
+    time per read). Infinite TTS (no success) is drawn as a cross at the top of the axis.
+    """
+    col = f"tts_{clock}"
+    value = f"{col}_s"
+    if summary.empty or summary[value].isna().all():
+        return None
+    summary = summary[summary[value].notna()]  # machines without this clock are left out
+    problems = sorted(summary["problem"].unique())
+    fig, axes = _facet_axes(len(problems))
+    for ax, problem in zip(axes, problems, strict=False):
+        sub = summary[summary["problem"] == problem]
+        settings = list(dict.fromkeys(sub["setting"]))
+        machines = sorted(sub["machine"].unique())
+        finite = sub[value][np.isfinite(sub[value])]
+        top = float(finite.max()) * 10 if len(finite) else 1.0
+        for k, (machine, g) in enumerate(sub.groupby("machine")):
+            x = np.array([settings.index(s) for s in g["setting"]], dtype=float)
+            x += (k - (len(machines) - 1) / 2) * 0.08
+            y = g[value].to_numpy(dtype=float)
+            lo = g[f"{col}_low"].to_numpy(dtype=float)
+            hi = np.minimum(g[f"{col}_high"].to_numpy(dtype=float), top)
+            fin = np.isfinite(y)
+            line = ax.errorbar(x[fin], y[fin], yerr=[y[fin] - lo[fin], hi[fin] - y[fin]],
+                               fmt="o-", capsize=3, label=machine)
+            if (~fin & ~np.isnan(y)).any():
+                ax.scatter(x[~fin & ~np.isnan(y)], np.full((~fin & ~np.isnan(y)).sum(), top),
+                           marker="x", color=line[0].get_color())
+        ax.set_xticks(range(len(settings)), settings, rotation=20, ha="right")
+        ax.set_yscale("log")
+        ax.set_title(f"{problem} (n={int(sub['num_variables'].max())}, "
+                     f"target: {sub['target_source'].iloc[0]})")
+        ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
+        ax.legend(fontsize="small")
+    fig.suptitle("Time to solution (99%), bootstrap 95% intervals; x = never reached")
+    fig.tight_layout()
+    return fig
+
+
+def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
+    """TTS99 (bootstrap 95% intervals) against problem size, one line per machine and setting.
+
+    Drawn when the run has problems of at least two sizes; infinite TTS is left out (the
+    tables list it).
+    """
+    col, value = f"tts_{clock}", f"tts_{clock}_s"
+    if summary.empty or summary[value].isna().all() or summary["num_variables"].nunique() < 2:
+        return None
+    data = summary[np.isfinite(summary[value])]
+    if data.empty:
+        return None
+    data = data.assign(series=_series(data)).sort_values("num_variables")
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for series, g in data.groupby("series"):
+        y = g[value].to_numpy(dtype=float)
+        hi = g[f"{col}_high"].to_numpy(dtype=float)
+        hi = np.where(np.isfinite(hi), hi, y * 10)
+        ax.errorbar(g["num_variables"], y, yerr=[y - g[f"{col}_low"].to_numpy(dtype=float),
+                                                 hi - y], fmt="o-", capsize=3, label=series)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("problem size (variables)")
+    ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
+    ax.legend(fontsize="small")
+    ax.set_title("TTS99 against problem size (95% bootstrap intervals; ∞ not drawn)")
+    fig.tight_layout()
+    return fig
+
+
+def success_probability(summary: pd.DataFrame) -> plt.Figure | None:
+    """Success probability with bootstrap 95% intervals per machine and setting."""
+    if summary.empty or summary["p_s"].isna().all():
+        return None
+    problems = sorted(summary["problem"].unique())
+    fig, axes = _facet_axes(len(problems))
+    for ax, problem in zip(axes, problems, strict=False):
+        sub = summary[summary["problem"] == problem].reset_index(drop=True)
+        labels = _series(sub)
+        ax.bar(range(len(sub)), sub["p_s"], color=sns.color_palette("colorblind", len(sub)))
+        ax.errorbar(range(len(sub)), sub["p_s"],
+                    yerr=[sub["p_s"] - sub["p_s_low"], sub["p_s_high"] - sub["p_s"]],
+                    fmt="none", color="black", capsize=3)
+        ax.set_xticks(range(len(sub)), labels, rotation=25, ha="right")
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("success probability p_s")
+        ax.set_title(f"{problem} (target: {sub['target_source'].iloc[0]})")
+    fig.suptitle("Success probability per read, bootstrap 95% intervals")
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(summary: pd.DataFrame) -> plt.Figure | None:
+    """Machine × setting heat map of the success probability, one panel per problem."""
+    if summary.empty or summary["p_s"].isna().all():
+        return None
+    problems = sorted(summary["problem"].unique())
+    n_set = max(summary.groupby("problem")["setting"].nunique())
+    n_mach = summary["machine"].nunique()
+    fig, axes = _facet_axes(len(problems), width=max(4.5, 1.3 * n_set + 2.5),
+                            height=max(3.0, 0.5 * n_mach + 2.2))
+    for ax, problem in zip(axes, problems, strict=False):
+        table = summary[summary["problem"] == problem].pivot_table(
+            index="machine", columns="setting", values="p_s")
+        sns.heatmap(table, annot=True, fmt=".2f", vmin=0, vmax=1, cmap="viridis", ax=ax,
+                    cbar_kws={"label": "p_s"})
+        ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
+        ax.set_xticklabels(ax.get_xticklabels(), rotation=20, ha="right")
+        ax.set_xlabel("setting")
+        ax.set_ylabel("machine")
+        ax.set_title(problem)
+    fig.suptitle("Success probability: machine × setting (blank: not run)")
+    fig.tight_layout()
+    return fig
+
+
+def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
+    """Train and test accuracy (mean ± std over seeds) against setting, per machine."""
+    if train_summary.empty:
+        return None
+    long = pd.concat([
+        train_summary.assign(split=split, acc=train_summary[f"{split}_accuracy"],
+                             std=train_summary[f"{split}_accuracy_std"])
+        for split in ("train", "test")
+    ])
+    problems = sorted(long["problem"].unique())
+    fig, axes = _facet_axes(len(problems), width=max(5.5, 1.2 * long["setting"].nunique() + 2),
+                            height=4.5)
+    for ax, problem in zip(axes, problems, strict=False):
+        sub = long[long["problem"] == problem]
+        settings = list(dict.fromkeys(sub["setting"]))
+        for (machine, split), g in sub.groupby(["machine", "split"]):
+            x = [settings.index(s) for s in g["setting"]]
+            ax.errorbar(x, g["acc"], yerr=g["std"], fmt="o-" if split == "test" else "s--",
+                        capsize=3, label=f"{machine} ({split})")
+        ax.set_xticks(range(len(settings)), settings, rotation=30, ha="right")
+        low = float(np.nanmin(sub["acc"] - sub["std"].fillna(0)))
+        ax.set_ylim(max(0.0, min(0.5, low - 0.05) if np.isfinite(low) else 0.0), 1.01)
+        ax.set_ylabel("accuracy (mean ± std)")
+        ax.set_title(problem)
+        ax.legend(fontsize="small")
+    fig.suptitle("Accuracy of the trained networks against setting")
+    fig.tight_layout()
+    return fig
+
+
+def write_figures(results: Results, qsum: pd.DataFrame, tsum: pd.DataFrame,
+                  out_dir: Path | None = None) -> dict[str, Path]:
+    """Draw every figure the run has data for; returns name -> PNG path."""
+    out_dir = Path(out_dir or results.path / "figures")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "convergence_steps": lambda: convergence(results, "step"),
+        "convergence_seconds": lambda: convergence(results, "seconds"),
+        "tts_wall": lambda: tts(qsum, "wall"),
+        "tts_modelled": lambda: tts(qsum, "model"),
+        "tts_vs_size": lambda: tts_vs_size(qsum, "wall"),
+        "success_probability": lambda: success_probability(qsum),
+        "heatmap": lambda: heatmap(qsum),
+        "accuracy": lambda: accuracy(tsum),
+    }
+    written = {}
+    for name, draw in figures.items():
+        fig = draw()
+        if fig is None:
+            continue
+        path = out_dir / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written[name] = path
+    return written

@@ -1,0 +1,1 @@
+"""Problem adapters (see :mod:`suites.problems` for the contract and the registry)."""

@@ -1,0 +1,69 @@
+"""Training job: a binary neural network trained through QUBOs (QuboBNNClassifier) on digits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dimod
+
+from qubo_bnn.datasets import load_digits_binary
+from qubo_bnn.estimator import QuboBNNClassifier
+from suites.problems import Param, ProblemKind
+
+
+class DigitsBNNTraining(ProblemKind):
+    """Train :class:`~qubo_bnn.estimator.QuboBNNClassifier` with a machine on binarised digits.
+
+    The machine solves every QUBO of the training scheme; the job seed seeds the classifier
+    (initial weights, batches, dropout draws, sampler seeds). Regulariser strengths
+    (``margin``, ``dropout``) are ordinary parameters, so a suite can grid over them.
+    """
+
+    mode = "train"
+    description = "binary network trained through QUBOs (QuboBNNClassifier) on digits"
+    params = {
+        "hidden_layers": Param("int_list", "hidden layer widths", default=[4]),
+        "scheme": Param("str", "'unitwise' or 'exact'", default="unitwise"),
+        "classes": Param("int_list", "digit classes", default=[3, 8]),
+        "size": Param("int", "image side after pooling: 8, 4, 2 or 1", default=8),
+        "margin": Param("float", "margin regulariser mu >= 0", default=0.0),
+        "dropout": Param("float", "dropout-style regulariser rate in [0, 1)", default=0.0),
+        "dropout_strength": Param("float", "pull toward the subnetworks' mean", default=0.5),
+        "rounds": Param("int", "training rounds", default=10),
+        "batch_size": Param("int", "samples per exact QUBO ('exact' scheme)", default=4),
+        "data_seed": Param("int", "seed of the train/test split", default=0),
+    }
+
+    def check_params(self, params: Mapping[str, Any]) -> None:
+        if params.get("scheme", "unitwise") not in ("unitwise", "exact"):
+            raise ValueError("scheme must be 'unitwise' or 'exact'")
+        if not 0.0 <= params.get("dropout", 0.0) < 1.0:
+            raise ValueError("dropout must lie in [0, 1)")
+        if params.get("margin", 0.0) < 0:
+            raise ValueError("margin must be >= 0")
+        for key in ("rounds", "batch_size"):
+            if params.get(key, 1) < 1:
+                raise ValueError(f"{key} must be >= 1")
+
+    def train(
+        self,
+        params: Mapping[str, Any],
+        sampler: dimod.Sampler,
+        sample_kwargs: Mapping[str, Any],
+        seed: int,
+    ) -> dict[str, float]:
+        ds = load_digits_binary(classes=tuple(params["classes"]), size=params["size"],
+                                seed=params["data_seed"])
+        kwargs = {k: v for k, v in sample_kwargs.items() if k != "seed"}
+        clf = QuboBNNClassifier(
+            hidden_layers=tuple(params["hidden_layers"]), scheme=params["scheme"],
+            sampler=sampler, margin=params["margin"], dropout=params["dropout"],
+            dropout_strength=params["dropout_strength"], rounds=params["rounds"],
+            batch_size=params["batch_size"], sample_kwargs=kwargs, random_state=seed,
+        )
+        clf.fit(ds.X_train, ds.y_train)
+        return {"train_accuracy": float(clf.score(ds.X_train, ds.y_train)),
+                "test_accuracy": float(clf.score(ds.X_test, ds.y_test)),
+                "sampler_calls": int(getattr(clf, "sampler_calls_", 0)),
+                "solver_seconds": float(getattr(clf, "solver_seconds_", float("nan")))}

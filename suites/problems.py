@@ -1,0 +1,189 @@
+"""Problem registry: the kinds of problem a suite can name.
+
+Every kind is an adapter with one of two contracts:
+
+* ``mode == "qubo"``: :meth:`ProblemKind.build` turns validated parameters into a
+  :class:`BuiltProblem` — a ``dimod.BinaryQuadraticModel`` plus, when known, a target energy and
+  where it comes from. The runner samples the model on each machine and the metrics compare
+  read energies with the target.
+* ``mode == "train"``: :meth:`ProblemKind.train` trains a model with a given sampler and returns
+  metrics (train/test accuracy and anything else worth storing).
+
+Kinds are registered by import string in :data:`PROBLEM_KINDS` (``"module:Class"``), so a kind
+whose module is not installed only fails when a suite names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import dimod
+import numpy as np
+
+from suites.registry import import_object
+
+#: Largest model whose ground state is found by enumeration when a suite asks for it.
+EXACT_MAX_VARIABLES = 20
+
+
+@dataclass(frozen=True)
+class Param:
+    """A problem parameter: accepted types, default, and help text.
+
+    ``kind`` is one of ``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"path"``,
+    ``"int_list"``, ``"float_list"``.
+    """
+
+    kind: str
+    help: str
+    default: Any = None
+    required: bool = False
+
+
+@dataclass
+class BuiltProblem:
+    """A QUBO/Ising model to sample, with what is known about its optimum.
+
+    Attributes
+    ----------
+    bqm:
+        The model; read energies are ``bqm.energy(sample)``.
+    target_energy:
+        The reference energy when the kind knows one (``None`` otherwise).
+    target_source:
+        Where ``target_energy`` comes from: ``"best_known"``, ``"ground_state"``,
+        ``"optimum"`` (zero loss, by construction) or ``None``.
+    objective:
+        Optional ``(name, offset, scale)``: the problem's own objective equals
+        ``offset + scale * energy`` (e.g. the cut of a max-cut instance).
+    info:
+        Facts worth storing with the results (sizes, builder details).
+    """
+
+    bqm: dimod.BinaryQuadraticModel
+    target_energy: float | None = None
+    target_source: str | None = None
+    objective: tuple[str, float, float] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class ProblemKind:
+    """Base class of problem adapters (see the module docstring for the contract)."""
+
+    #: ``"qubo"`` (build a model to sample) or ``"train"`` (train with a sampler).
+    mode: ClassVar[str] = "qubo"
+    description: ClassVar[str] = ""
+    params: ClassVar[dict[str, Param]] = {}
+
+    def build(self, params: Mapping[str, Any]) -> BuiltProblem:
+        """Build the model (``mode == "qubo"``)."""
+        raise NotImplementedError(f"{type(self).__name__} is a {self.mode!r} kind")
+
+    def train(
+        self,
+        params: Mapping[str, Any],
+        sampler: dimod.Sampler,
+        sample_kwargs: Mapping[str, Any],
+        seed: int,
+    ) -> dict[str, float]:
+        """Train with ``sampler`` and return metrics (``mode == "train"``)."""
+        raise NotImplementedError(f"{type(self).__name__} is a {self.mode!r} kind")
+
+    def check_params(self, params: Mapping[str, Any]) -> None:
+        """Extra checks beyond names and types (e.g. a file exists); raise ``ValueError``."""
+
+
+class QuboFile(ProblemKind):
+    """A model stored as dimod's serialisable JSON (``bqm.to_serializable()``)."""
+
+    description = "a BQM stored as dimod serialisable JSON (bring your own QUBO/Ising model)"
+    params = {"path": Param("path", "JSON file written from bqm.to_serializable()", required=True)}
+
+    def check_params(self, params: Mapping[str, Any]) -> None:
+        if not Path(params["path"]).is_file():
+            raise ValueError(f"file {params['path']!r} does not exist")
+
+    def build(self, params: Mapping[str, Any]) -> BuiltProblem:
+        with open(params["path"], encoding="utf-8") as fh:
+            bqm = dimod.BinaryQuadraticModel.from_serializable(json.load(fh))
+        return BuiltProblem(bqm=bqm, info={"num_variables": bqm.num_variables})
+
+
+#: Problem kinds by name -> import string of the adapter class.
+PROBLEM_KINDS: dict[str, str] = {
+    "qubo_file": "suites.problems:QuboFile",
+    "maxcut_dense": "suites.problem_kinds.maxcut:DenseMaxCut",
+    "gset": "suites.problem_kinds.maxcut:GsetMaxCut",
+    "bnn_digits": "suites.problem_kinds.bnn:DigitsBNN",
+    "layerwise_digits": "suites.problem_kinds.layerwise:DigitsLayerwise",
+    "bnn_training": "suites.problem_kinds.bnn_training:DigitsBNNTraining",
+    # paper-reproduction kinds (issue 10)
+    "bnn_baseline": "suites.problem_kinds.paper:BNNBaseline",
+    "layerwise_head": "suites.problem_kinds.paper:LayerwiseHead",
+    "layerwise_qubo": "suites.problem_kinds.paper:LayerwiseQubo",
+}
+
+
+class UnknownProblemKindError(KeyError):
+    """Raised for a problem kind that is not in :data:`PROBLEM_KINDS`."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@cache
+def problem_kind(name: str) -> ProblemKind:
+    """Return the adapter instance for ``name``; unknown names list the known ones."""
+    if name not in PROBLEM_KINDS:
+        known = ", ".join(sorted(PROBLEM_KINDS))
+        raise UnknownProblemKindError(f"unknown problem kind {name!r}; known kinds: {known}")
+    cls = import_object(PROBLEM_KINDS[name])
+    return cls()
+
+
+def kind_available(name: str) -> tuple[bool, str]:
+    """Whether the adapter for ``name`` (and what it needs) imports."""
+    try:
+        problem_kind(name)
+    except ImportError as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    return True, ""
+
+
+@lru_cache(maxsize=16)
+def _build_cached(kind: str, params_json: str) -> BuiltProblem:
+    return problem_kind(kind).build(json.loads(params_json))
+
+
+def build_problem(kind: str, params: Mapping[str, Any]) -> BuiltProblem:
+    """Build a QUBO problem, reusing the last few builds in this process."""
+    return _build_cached(kind, json.dumps(dict(params), sort_keys=True))
+
+
+def exact_ground_energy(bqm: dimod.BinaryQuadraticModel) -> float:
+    """Ground-state energy by enumeration (at most :data:`EXACT_MAX_VARIABLES` variables)."""
+    n = bqm.num_variables
+    if n > EXACT_MAX_VARIABLES:
+        raise ValueError(
+            f"exact ground state needs at most {EXACT_MAX_VARIABLES} variables, model has {n}"
+        )
+    if n == 0:
+        return float(bqm.offset)
+    linear, (row, col, quad), offset = bqm.to_numpy_vectors(bqm.variables)
+    best = np.inf
+    # enumerate in blocks of 2**min(n, 16) states to bound memory
+    block_bits = min(n, 16)
+    low = ((np.arange(2**block_bits)[:, None] >> np.arange(block_bits)) & 1).astype(np.float64)
+    for high in range(2 ** (n - block_bits)):
+        high_bits = ((high >> np.arange(n - block_bits)) & 1).astype(np.float64)
+        states = np.hstack([low, np.broadcast_to(high_bits, (low.shape[0], n - block_bits))])
+        if bqm.vartype is dimod.SPIN:
+            states = 2 * states - 1
+        energy = states @ linear + (states[:, row] * states[:, col]) @ quad
+        best = min(best, float(energy.min()))
+    return best + float(offset)
