@@ -192,6 +192,14 @@ def _job_payload(job: Job) -> dict[str, Any]:
     return data
 
 
+def _one_kernel_thread() -> None:
+    """Give each worker process one numba thread: the pool already uses every core, and
+    oversubscribed parallel kernels spend most of their time waiting at barriers."""
+    import numba  # noqa: PLC0415 - only needed in worker processes
+
+    numba.set_num_threads(1)
+
+
 def _iter_local(payloads: list[dict], workers: int) -> Iterable[tuple[dict, Future]]:
     if workers <= 1:
         for p in payloads:
@@ -199,7 +207,7 @@ def _iter_local(payloads: list[dict], workers: int) -> Iterable[tuple[dict, Futu
             fut.set_result(execute_job(p))
             yield p, fut
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_kernel_thread) as pool:
         futures = {pool.submit(execute_job, p): p for p in payloads}
         try:
             for fut in as_completed(futures):
@@ -225,6 +233,7 @@ def _iter_dask(payloads: list[dict], address: str, workers: int) -> Iterable[tup
     else:
         client = Client(address)
     try:
+        client.run(_one_kernel_thread)
         futures = client.map(execute_job, payloads, pure=False)
         by_key = {f.key: p for f, p in zip(futures, payloads, strict=True)}
         for fut in dask_as_completed(futures):
