@@ -36,6 +36,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "DENSITY_THRESHOLD",
+    "array_module",
     "EmulatorSampler",
     "IsingArrays",
     "KernelResult",
@@ -328,6 +329,11 @@ def require_cupy() -> Any:
     if count < 1:
         raise RuntimeError("backend='gpu' needs a CUDA device, but none was found")
     return cupy
+
+
+def array_module(backend: str) -> Any:
+    """The array module for ``backend``: numpy for ``"cpu"``, cupy (checked) for ``"gpu"``."""
+    return np if backend == "cpu" else require_cupy()
 
 
 # --------------------------------------------------------------------------- timing
