@@ -528,7 +528,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
                 info["trace"] = trace.to_dict()
             sampleset = build_sampleset(bqm, arrays.labels, result.spins, info=info,
                                         vectors=vectors)
-        modelled = None if self.spec is None else self.spec.clock.seconds(result.steps, num_reads)
+        modelled = None if self.spec is None else self.spec.clock.seconds(
+            result.steps, num_reads, arrays.num_variables)
         sampleset.info["timing"] = watch.timing(modelled)
         return sampleset
 

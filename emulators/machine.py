@@ -60,22 +60,25 @@ _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 class ClockModel:
     """Modelled hardware time of one call.
 
-    ``seconds(steps, reads) = per_call + ceil(reads / parallel_reads) * (per_read +
-    steps * per_step)``. Every number is an assumption unless ``assumption`` says otherwise;
-    a modelled time is never a measured one.
+    ``seconds(steps, reads, n) = per_call + ceil(reads / parallel_reads) * (per_read +
+    steps * (per_step + n * per_spin_step))``: ``per_step`` suits hardware whose step time does
+    not depend on the model size (an FPGA pipeline, the Digital Annealer's parallel trial),
+    ``per_spin_step`` hardware whose step work grows with the number of spins (a GPU's
+    matrix-vector product). Every number is an assumption unless ``assumption`` says
+    otherwise; a modelled time is never a measured one.
     """
 
     seconds_per_step: float = 0.0
     seconds_per_read: float = 0.0
     seconds_per_call: float = 0.0
     parallel_reads: int = 1
+    seconds_per_spin_step: float = 0.0
     assumption: str = ""
 
-    def seconds(self, steps: int, num_reads: int) -> float:
+    def seconds(self, steps: int, num_reads: int, num_variables: int = 0) -> float:
         batches = math.ceil(num_reads / max(1, self.parallel_reads))
-        return self.seconds_per_call + batches * (
-            self.seconds_per_read + steps * self.seconds_per_step
-        )
+        per_step = self.seconds_per_step + num_variables * self.seconds_per_spin_step
+        return self.seconds_per_call + batches * (self.seconds_per_read + steps * per_step)
 
 
 @dataclass

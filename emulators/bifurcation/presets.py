@@ -72,10 +72,10 @@ SB_GPU_FP32 = register_preset(MachineSpec(
     capacity=GPU_CAPACITY,
     coefficient_dtype="float32",
     clock=ClockModel(
-        seconds_per_step=GPU_CAPACITY * GPU_AGENTS / GPU_UPDATES_PER_S,
+        seconds_per_spin_step=GPU_AGENTS / GPU_UPDATES_PER_S,
         parallel_reads=GPU_AGENTS,
         assumption=f"{GPU_AGENTS} agents per batch at an assumed {GPU_UPDATES_PER_S:.0e} spin "
-                   f"updates/s, stated at capacity ({GPU_CAPACITY} spins). Assumption.",
+                   "updates/s, so a step costs (spins x agents) / rate. Assumption.",
     ),
     notes="SB on one data-centre GPU, fp32 couplers, agents batched as matrix products.",
 ), "sb-gpu")

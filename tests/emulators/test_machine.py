@@ -140,3 +140,8 @@ def test_bad_spec_arguments(kwargs, message):
 def test_unknown_preset_lists_known():
     with pytest.raises(ValueError, match="unknown machine spec 'nope'"):
         get_preset("nope")
+
+
+def test_clock_model_per_spin_step():
+    clock = ClockModel(seconds_per_spin_step=1e-9, parallel_reads=2)
+    assert clock.seconds(steps=100, num_reads=4, num_variables=1000) == pytest.approx(2 * 1e-4)
