@@ -1,0 +1,103 @@
+"""Flat array view of a layered binary network, shared by the training kernels.
+
+A layered network n_0 -> n_1 -> ... -> n_L is held as one flat ``int8`` weight buffer: layer
+``l`` (1-based) is an ``n_l x (n_(l-1) + b_l)`` row-major block starting at ``woff[l]``, where
+``b_l = 1`` when the layer has a bias, stored as the last column and multiplied by a constant
++1 input. Activations are ``sign`` with ``sign(0) = +1``. Predictions: one output -> its sign;
+several outputs -> the index of the largest pre-activation (first one on ties).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+
+@dataclass(frozen=True)
+class LayerShape:
+    """Sizes of a layered network and where each layer lives in the flat weight buffer."""
+
+    sizes: np.ndarray  # int64, (L+1,)
+    bias: np.ndarray  # int64, (L+1,), entry 0 unused
+    woff: np.ndarray  # int64, (L+2,), woff[l] start of layer l, woff[L+1] total
+
+    @classmethod
+    def build(cls, sizes: list[int] | tuple[int, ...], bias: bool) -> LayerShape:
+        sizes_arr = np.asarray(sizes, dtype=np.int64)
+        b = np.zeros(len(sizes_arr), dtype=np.int64)
+        if bias:
+            b[1:] = 1
+        woff = np.zeros(len(sizes_arr) + 1, dtype=np.int64)
+        for layer in range(1, len(sizes_arr)):
+            woff[layer + 1] = woff[layer] + sizes_arr[layer] * (sizes_arr[layer - 1] + b[layer])
+        woff[0] = 0
+        return cls(sizes_arr, b, woff)
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.sizes) - 1
+
+    @property
+    def num_weights(self) -> int:
+        return int(self.woff[-1])
+
+    def split(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Views of the flat buffer as per-layer matrices (bias as the last column)."""
+        out = []
+        for layer in range(1, len(self.sizes)):
+            rows, cols = self.sizes[layer], self.sizes[layer - 1] + self.bias[layer]
+            out.append(flat[self.woff[layer] : self.woff[layer + 1]].reshape(rows, cols))
+        return out
+
+    def join(self, mats: list[np.ndarray]) -> np.ndarray:
+        """Concatenate per-layer matrices (bias as the last column) into a flat int8 buffer."""
+        return np.concatenate([np.asarray(m, dtype=np.int8).ravel() for m in mats])
+
+
+def forward_layers(
+    shape: LayerShape, flat: np.ndarray, x: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Pre-activations and activations of every layer (numpy; ``x`` is ``(S, n_0)`` of ±1).
+
+    Returns ``(z, a)`` where ``a[0] = x`` and ``z[l-1]``, ``a[l]`` belong to layer ``l``.
+    """
+    a = [np.asarray(x, dtype=np.int32)]
+    z = []
+    for layer, mat in enumerate(shape.split(flat), start=1):
+        inp = a[-1]
+        if shape.bias[layer]:
+            inp = np.concatenate([inp, np.ones((inp.shape[0], 1), dtype=np.int32)], axis=1)
+        zl = inp @ mat.astype(np.int32).T
+        z.append(zl)
+        a.append(np.where(zl >= 0, 1, -1).astype(np.int32))
+    return z, a
+
+
+def predict_from_output(z_out: np.ndarray) -> np.ndarray:
+    """Class index per sample from output pre-activations (see module docstring)."""
+    if z_out.shape[1] == 1:
+        return (z_out[:, 0] >= 0).astype(np.int64)
+    return np.argmax(z_out, axis=1).astype(np.int64)
+
+
+@njit(cache=True)
+def _sample_error(z_out_row: np.ndarray, target: int) -> int:
+    """0-1 error of one sample given its output pre-activations and class index."""
+    c = z_out_row.shape[0]
+    if c == 1:
+        pred = 1 if z_out_row[0] >= 0 else 0
+        return 0 if pred == target else 1
+    best = 0
+    for k in range(1, c):
+        if z_out_row[k] > z_out_row[best]:
+            best = k
+    return 0 if best == target else 1
+
+
+def _bias_column(inputs: np.ndarray, has_bias: int | bool) -> np.ndarray:
+    """Append a constant +1 column (the bias input) when ``has_bias``."""
+    if not has_bias:
+        return inputs
+    return np.concatenate([inputs, np.ones((inputs.shape[0], 1), dtype=inputs.dtype)], axis=1)

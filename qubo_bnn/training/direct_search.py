@@ -1,0 +1,302 @@
+"""Direct-search reference: simulated annealing straight over the ±1 weights.
+
+This is the accuracy yardstick of the project (DESIGN.md 6.5): no QUBO and no sampler, just
+Metropolis single-weight flips on a layered binary network whose energy is the forward-pass
+0-1 training loss (number of misclassified training samples).
+
+Evaluation is incremental. Flipping weight ``w`` of unit ``j`` in layer ``l`` changes that
+unit's pre-activation by ``-2 w a_i`` on every sample, i.e. O(samples) work; only on samples
+whose activation of ``j`` changes sign are the later layers recomputed (a few multiply-adds for
+one hidden layer). Pre-activations of every layer are kept per sample and committed when the
+flip is accepted.
+
+Schedule: ``num_sweeps`` sweeps (one sweep = as many proposals as there are weights), inverse
+temperature geometric from ``beta_range[0]`` to ``beta_range[1]`` in units of 1/error, best
+network over the run kept; ``num_reads`` independent restarts from random weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from qubo_bnn.training._layers import LayerShape, _sample_error, forward_layers
+
+
+@dataclass
+class DirectSearchResult:
+    """Outcome of :func:`anneal_weights`.
+
+    ``weights`` holds one ``int8`` matrix per layer (``n_l x (n_(l-1) [+1 bias])``, bias as the
+    last column); ``errors`` the training errors of that network; ``errors_per_read`` the best
+    count found by each restart.
+    """
+
+    weights: list[np.ndarray]
+    errors: int
+    errors_per_read: np.ndarray
+    accuracy: float
+
+
+@njit(cache=True)
+def _forward_sample(x, s, sizes, bias, woff, uoff, w, z, a):
+    """Recompute layers 1..L of sample ``s`` into z (pre-activations) and a (activations)."""
+    num_layers = sizes.shape[0] - 1
+    for layer in range(1, num_layers + 1):
+        n_in = sizes[layer - 1]
+        cols = n_in + bias[layer]
+        for j in range(sizes[layer]):
+            base = woff[layer] + j * cols
+            acc = 0
+            for i in range(n_in):
+                if layer == 1:
+                    acc += w[base + i] * x[s, i]
+                else:
+                    acc += w[base + i] * a[s, uoff[layer - 1] + i]
+            if bias[layer]:
+                acc += w[base + n_in]
+            z[s, uoff[layer] + j] = acc
+            a[s, uoff[layer] + j] = 1 if acc >= 0 else -1
+
+
+@njit(cache=True)
+def _tail_error(s, layer0, sizes, bias, woff, uoff, w, a_row, z_tail, target):
+    """Error of sample ``s`` when layers > layer0 are recomputed from ``a_row`` (scratch)."""
+    num_layers = sizes.shape[0] - 1
+    for layer in range(layer0 + 1, num_layers + 1):
+        n_in = sizes[layer - 1]
+        cols = n_in + bias[layer]
+        for j in range(sizes[layer]):
+            base = woff[layer] + j * cols
+            acc = 0
+            for i in range(n_in):
+                acc += w[base + i] * a_row[uoff[layer - 1] + i]
+            if bias[layer]:
+                acc += w[base + n_in]
+            z_tail[uoff[layer] + j] = acc
+            a_row[uoff[layer] + j] = 1 if acc >= 0 else -1
+    out0 = uoff[num_layers]
+    return _sample_error(z_tail[out0 : out0 + sizes[num_layers]], target)
+
+
+@njit(cache=True)
+def _anneal_kernel(x, target, sizes, bias, woff, w0, betas, seed):
+    """Metropolis over single weight flips; returns (best weights, best errors)."""
+    np.random.seed(seed)
+    num_layers = sizes.shape[0] - 1
+    n_samples = x.shape[0]
+    n_w = w0.shape[0]
+    uoff = np.zeros(num_layers + 2, dtype=np.int64)
+    for layer in range(1, num_layers + 1):
+        uoff[layer + 1] = uoff[layer] + sizes[layer]
+    n_units = uoff[num_layers + 1]
+    out0 = uoff[num_layers]
+    w = w0.copy()
+    z = np.zeros((n_samples, n_units), dtype=np.int64)
+    a = np.zeros((n_samples, n_units), dtype=np.int64)
+    err = np.zeros(n_samples, dtype=np.int64)
+    errors = 0
+    for s in range(n_samples):
+        _forward_sample(x, s, sizes, bias, woff, uoff, w, z, a)
+        err[s] = _sample_error(z[s, out0 : out0 + sizes[num_layers]], target[s])
+        errors += err[s]
+    best = errors
+    best_w = w.copy()
+    # weight index -> (layer, unit, input) lookup
+    w_layer = np.zeros(n_w, dtype=np.int64)
+    w_unit = np.zeros(n_w, dtype=np.int64)
+    w_in = np.zeros(n_w, dtype=np.int64)
+    for layer in range(1, num_layers + 1):
+        cols = sizes[layer - 1] + bias[layer]
+        for k in range(woff[layer], woff[layer + 1]):
+            w_layer[k] = layer
+            w_unit[k] = (k - woff[layer]) // cols
+            w_in[k] = (k - woff[layer]) % cols
+    new_err = np.zeros(n_samples, dtype=np.int64)
+    a_row = np.zeros(n_units, dtype=np.int64)
+    z_tail = np.zeros(n_units, dtype=np.int64)
+    for sweep in range(betas.shape[0]):
+        beta = betas[sweep]
+        for _ in range(n_w):
+            k = np.random.randint(n_w)
+            layer = w_layer[k]
+            j = w_unit[k]
+            i = w_in[k]
+            col = uoff[layer] + j
+            wk = w[k]
+            w[k] = -wk  # tentatively, so tail recomputation sees the flip
+            delta = 0
+            for s in range(n_samples):
+                if i == sizes[layer - 1]:
+                    inp = 1
+                elif layer == 1:
+                    inp = x[s, i]
+                else:
+                    inp = a[s, uoff[layer - 1] + i]
+                zn = z[s, col] - 2 * wk * inp
+                if layer == num_layers:
+                    for u in range(sizes[num_layers]):
+                        z_tail[out0 + u] = z[s, out0 + u]
+                    z_tail[out0 + j] = zn
+                    e = _sample_error(z_tail[out0 : out0 + sizes[num_layers]], target[s])
+                else:
+                    an = 1 if zn >= 0 else -1
+                    if an == a[s, col]:
+                        e = err[s]
+                    else:
+                        for u in range(n_units):
+                            a_row[u] = a[s, u]
+                        a_row[col] = an
+                        e = _tail_error(s, layer, sizes, bias, woff, uoff, w, a_row, z_tail,
+                                        target[s])
+                new_err[s] = e
+                delta += e - err[s]
+            if delta <= 0 or np.random.random() < np.exp(-beta * delta):
+                for s in range(n_samples):
+                    if i == sizes[layer - 1]:
+                        inp = 1
+                    elif layer == 1:
+                        inp = x[s, i]
+                    else:
+                        inp = a[s, uoff[layer - 1] + i]
+                    zn = z[s, col] - 2 * wk * inp
+                    z[s, col] = zn
+                    an = 1 if zn >= 0 else -1
+                    if an != a[s, col] and layer < num_layers:
+                        a[s, col] = an
+                        _forward_tail(s, layer, sizes, bias, woff, uoff, w, z, a)
+                    else:
+                        a[s, col] = an
+                    err[s] = new_err[s]
+                errors += delta
+                if errors < best:
+                    best = errors
+                    best_w[:] = w
+            else:
+                w[k] = wk
+        if best == 0:
+            break
+    return best_w, best
+
+
+@njit(cache=True)
+def _forward_tail(s, layer0, sizes, bias, woff, uoff, w, z, a):
+    """Recompute layers > layer0 of sample ``s`` in place."""
+    num_layers = sizes.shape[0] - 1
+    for layer in range(layer0 + 1, num_layers + 1):
+        n_in = sizes[layer - 1]
+        cols = n_in + bias[layer]
+        for j in range(sizes[layer]):
+            base = woff[layer] + j * cols
+            acc = 0
+            for i in range(n_in):
+                acc += w[base + i] * a[s, uoff[layer - 1] + i]
+            if bias[layer]:
+                acc += w[base + n_in]
+            z[s, uoff[layer] + j] = acc
+            a[s, uoff[layer] + j] = 1 if acc >= 0 else -1
+
+
+def _check_data(x: np.ndarray, y: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty 2-D array of ±1 values, got shape {x.shape}")
+    if not np.all(np.isin(x, (-1, 1))):
+        raise ValueError("x must contain only -1 and +1")
+    if x.shape[1] != sizes[0]:
+        raise ValueError(f"x has {x.shape[1]} features but sizes[0] is {sizes[0]}")
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"y must have shape ({x.shape[0]},), got {y.shape}")
+    n_out = sizes[-1]
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= max(n_out, 2):
+        raise ValueError(
+            f"y must hold class indices in [0, {max(n_out, 2) - 1}] for {n_out} output(s)"
+        )
+    return x.astype(np.int64), y.astype(np.int64)
+
+
+def anneal_weights(
+    x: np.ndarray,
+    y: np.ndarray,
+    sizes: list[int] | tuple[int, ...],
+    *,
+    bias: bool = False,
+    num_reads: int = 2,
+    num_sweeps: int = 2000,
+    beta_range: tuple[float, float] = (0.5, 20.0),
+    initial_weights: list[np.ndarray] | None = None,
+    seed: int | None = None,
+) -> DirectSearchResult:
+    """Train a layered binary network by simulated annealing over its ±1 weights.
+
+    Parameters
+    ----------
+    x:
+        Training inputs, ``(S, sizes[0])`` of ±1.
+    y:
+        Class index per sample: 0/1 for one output (0 means a negative output), or
+        ``0..C-1`` for ``C = sizes[-1]`` outputs (argmax prediction).
+    sizes:
+        Layer widths ``n_0, n_1, ..., n_L`` (at least one hidden layer is not required).
+    bias:
+        Give every non-input unit a ±1 bias weight.
+    num_reads, num_sweeps, beta_range:
+        Restarts, sweeps per restart and the geometric inverse-temperature schedule
+        (units: 1/misclassified sample).
+    initial_weights:
+        Start every read from these matrices instead of random ones.
+    seed:
+        Seed of the run (reads use ``seed + read``).
+    """
+    sizes = _check_sizes(sizes)
+    x, y = _check_data(x, y, sizes)
+    for name, val in (("num_reads", num_reads), ("num_sweeps", num_sweeps)):
+        if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < 1:
+            raise ValueError(f"{name} must be a positive integer, got {val!r}")
+    b0, b1 = (float(v) for v in beta_range)
+    if not (0 < b0 <= b1):
+        raise ValueError(f"beta_range must satisfy 0 < start <= end, got {beta_range!r}")
+    shape = LayerShape.build(sizes, bias)
+    rng = np.random.default_rng(seed)
+    if initial_weights is not None:
+        w_init = shape.join(initial_weights)
+        if w_init.shape[0] != shape.num_weights or not np.all(np.isin(w_init, (-1, 1))):
+            raise ValueError("initial_weights do not match sizes/bias or are not ±1")
+    betas = np.geomspace(b0, b1, int(num_sweeps))
+    best_w, best_e = None, None
+    per_read = np.zeros(num_reads, dtype=np.int64)
+    for read in range(num_reads):
+        if initial_weights is None:
+            w0 = rng.choice(np.array([-1, 1], dtype=np.int64), size=shape.num_weights)
+        else:
+            w0 = w_init.astype(np.int64)
+        kseed = int(rng.integers(0, 2**31 - 1))
+        w, e = _anneal_kernel(x, y, shape.sizes, shape.bias, shape.woff, w0, betas, kseed)
+        per_read[read] = e
+        if best_e is None or e < best_e:
+            best_w, best_e = w, e
+    mats = [m.astype(np.int8).copy() for m in shape.split(best_w)]
+    return DirectSearchResult(mats, int(best_e), per_read, 1.0 - best_e / x.shape[0])
+
+
+def _check_sizes(sizes) -> list[int]:
+    try:
+        out = [int(v) for v in sizes]
+    except TypeError as exc:
+        raise TypeError(f"sizes must be a sequence of positive integers, got {sizes!r}") from exc
+    if len(out) < 2 or min(out) < 1:
+        raise ValueError(f"sizes must list at least two positive widths, got {sizes!r}")
+    return out
+
+
+def errors_of(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], bias: bool) -> int:
+    """Training errors of a weight list (numpy forward pass; for checks and tests)."""
+    sizes = [np.asarray(x).shape[1]] + [m.shape[0] for m in weights]
+    shape = LayerShape.build(sizes, bias)
+    z, _ = forward_layers(shape, shape.join(weights), x)
+    out = z[-1]
+    pred = (out[:, 0] >= 0).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
+    return int(np.sum(pred != np.asarray(y)))

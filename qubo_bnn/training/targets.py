@@ -1,0 +1,122 @@
+"""Per-sample hidden targets: the nearest hidden pattern that makes the next layer right.
+
+Used by the unit-wise QUBO scheme (:mod:`qubo_bnn.training.unitwise`). For one hidden layer
+with current activations ``a`` (``S x n``) and pre-activations ``z``, and the next layer's
+weights, a *target pattern* ``t`` per sample is chosen to minimise
+
+    BIG * (downstream error of t) + sum_j [t_j != a_j] * (|z_j| + 1)
+
+i.e. first make the next layer right (output: the sample is classified correctly; hidden: as
+many of its units as possible hit their own targets), then change as few and as cheap units
+as possible: flipping a unit whose pre-activation is near zero costs little. Patterns are
+searched exhaustively when the layer has at most :data:`EXHAUSTIVE_MAX` units, else by greedy
+single flips. Samples that are already right keep their pattern.
+
+``keep`` (a boolean unit mask) restricts the search to a dropout subnetwork: dropped units
+contribute nothing downstream and keep their current value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EXHAUSTIVE_MAX = 10
+_BIG = 1.0e6
+
+
+def _downstream_error(z_next: np.ndarray, goal: np.ndarray, is_output: bool) -> np.ndarray:
+    """Error per row of next-layer pre-activations ``z_next`` (..., m) against ``goal``.
+
+    Output layer: ``goal`` holds class indices (0/1 for one output), error is 0/1.
+    Hidden layer: ``goal`` holds ±1 target patterns, error is the number of missed units.
+    """
+    if is_output:
+        if z_next.shape[-1] == 1:
+            pred = (z_next[..., 0] >= 0).astype(np.int64)
+        else:
+            pred = np.argmax(z_next, axis=-1)
+        return (pred != goal).astype(np.float64)
+    act = np.where(z_next >= 0, 1, -1)
+    return np.sum(act != goal, axis=-1).astype(np.float64)
+
+
+def hidden_targets(
+    a: np.ndarray,
+    z: np.ndarray,
+    w_next: np.ndarray,
+    b_next: np.ndarray | None,
+    goal: np.ndarray,
+    is_output: bool,
+    keep: np.ndarray | None = None,
+) -> np.ndarray:
+    """Target pattern per sample for one hidden layer (see the module docstring).
+
+    Parameters
+    ----------
+    a, z:
+        Current activations (±1) and pre-activations of the layer, ``(S, n)``.
+    w_next, b_next:
+        Next layer's weights ``(m, n)`` and biases ``(m,)`` (or ``None``).
+    goal:
+        Class indices ``(S,)`` when the next layer is the output, else ±1 targets ``(S, m)``.
+    is_output:
+        Whether the next layer is the output layer.
+    keep:
+        Boolean mask ``(n,)`` of units in the subnetwork (``None``: all).
+    """
+    a = np.asarray(a, dtype=np.int64)
+    n = a.shape[1]
+    keep = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+    w_eff = np.asarray(w_next, dtype=np.int64) * keep[None, :]
+    bias = np.zeros(w_eff.shape[0], dtype=np.int64) if b_next is None else np.asarray(b_next)
+    cost_flip = (np.abs(z) + 1.0) * keep[None, :]
+    free = np.flatnonzero(keep)
+    if free.size <= EXHAUSTIVE_MAX:
+        return _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free)
+    return _greedy(a, cost_flip, w_eff, bias, goal, is_output, free)
+
+
+def _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free):
+    k = free.size
+    codes = np.arange(2**k)
+    flips = ((codes[:, None] >> np.arange(k)[None, :]) & 1).astype(bool)  # (P, k)
+    out = a.copy()
+    # candidate patterns per sample: a with the chosen free units flipped
+    sign_free = a[:, free]  # (S, k)
+    cand = np.where(flips[None, :, :], -sign_free[:, None, :], sign_free[:, None, :])  # S,P,k
+    z_base = a @ w_eff.T + bias  # (S, m) with current pattern
+    w_free = w_eff[:, free]  # (m, k)
+    z_next = z_base[:, None, :] + (cand - sign_free[:, None, :]) @ w_free.T  # (S, P, m)
+    goal_b = goal[:, None] if is_output else goal[:, None, :]
+    err = _downstream_error(z_next, goal_b, is_output)  # (S, P)
+    cost = flips[None, :, :] * cost_flip[:, free][:, None, :]
+    total = _BIG * err + cost.sum(axis=2)
+    best = np.argmin(total, axis=1)
+    out[:, free] = cand[np.arange(a.shape[0]), best]
+    return out
+
+
+def _greedy(a, cost_flip, w_eff, bias, goal, is_output, free, max_flips: int = 4):
+    out = a.copy()
+    z_next = out @ w_eff.T + bias
+    cur_err = _downstream_error(z_next, goal, is_output)
+    for _ in range(max_flips):
+        active = np.flatnonzero(cur_err > 0)
+        if active.size == 0:
+            break
+        sub = out[active][:, free]  # (A, k)
+        delta = -2 * sub[:, :, None] * w_eff[:, free].T[None, :, :]  # (A, k, m)
+        z_try = z_next[active][:, None, :] + delta
+        goal_b = goal[active][:, None] if is_output else goal[active][:, None, :]
+        err = _downstream_error(z_try, goal_b, is_output)  # (A, k)
+        score = _BIG * err + cost_flip[active][:, free]
+        j = np.argmin(score, axis=1)
+        better = err[np.arange(active.size), j] < cur_err[active]
+        if not better.any():
+            break
+        rows = active[better]
+        cols = free[j[better]]
+        z_next[rows] = z_try[better, j[better]]
+        out[rows, cols] = -out[rows, cols]
+        cur_err[rows] = err[better, j[better]]
+    return out

@@ -1,0 +1,212 @@
+"""Unit-wise QUBO scheme, hidden targets, unit QUBOs, exact batches, success curve."""
+
+from __future__ import annotations
+
+import itertools
+
+import dimod
+import numpy as np
+import pytest
+from dwave.samplers import SimulatedAnnealingSampler
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.training.direct_search import errors_of
+from qubo_bnn.training.exact_batches import train_exact_batches
+from qubo_bnn.training.success_curve import markdown, success_curve
+from qubo_bnn.training.targets import EXHAUSTIVE_MAX, hidden_targets
+from qubo_bnn.training.unit_qubo import block_bqm, spin_energy, unit_ising
+from qubo_bnn.training.unitwise import train_unitwise
+
+SA = SimulatedAnnealingSampler()
+FAST = {"num_reads": 4, "num_sweeps": 200}
+
+
+def _surrogate(x, t, c, m, pull, w):
+    z = x @ w
+    return float(np.sum(c * (t * z - m) ** 2) / c.sum() - pull @ w)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 7), st.floats(0.5, 6.0))
+def test_unit_qubo_energy_equals_surrogate(seed, n, m):
+    rng = np.random.default_rng(seed)
+    x = rng.choice([-1, 1], size=(9, n))
+    t = rng.choice([-1, 1], size=9)
+    c = rng.random(9) + 0.1
+    pull = rng.normal(size=n)
+    h, coupling, off = unit_ising(x, t, c, m, pull)
+    w = rng.choice([-1, 1], size=(5, n))
+    expected = [_surrogate(x, t, c, m, pull, row) for row in w]
+    assert np.allclose(spin_energy(h, coupling, off, w), expected)
+    # the BINARY block BQM gives the same energies (two blocks side by side)
+    bqm = block_bqm([(h, coupling, off), (h, coupling, off)])
+    bits = (np.concatenate([w, w[::-1]], axis=1) + 1) // 2
+    both = expected + np.array(expected[::-1])
+    assert bqm.vartype is dimod.BINARY
+    assert np.allclose(bqm.energies((bits, list(range(2 * n)))), both)
+
+
+def test_unit_qubo_rejects_zero_weights():
+    with pytest.raises(ValueError, match="sample_weight"):
+        unit_ising(np.ones((2, 2)), np.ones(2), np.zeros(2), 1.0)
+
+
+def _exhaustive_reference(a, z, w_next, goal):
+    """Brute force over all patterns: min (error, cost)."""
+    out = []
+    for s in range(a.shape[0]):
+        best = None
+        for pat in itertools.product([-1, 1], repeat=a.shape[1]):
+            pat = np.array(pat)
+            zn = w_next @ pat
+            pred = int(zn[0] >= 0) if zn.size == 1 else int(np.argmax(zn))
+            err = int(pred != goal[s])
+            cost = float(np.sum((pat != a[s]) * (np.abs(z[s]) + 1)))
+            key = (err, cost)
+            if best is None or key < best[0]:
+                best = (key, pat)
+        out.append(best[0])
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 5), st.sampled_from([1, 3]))
+def test_hidden_targets_are_optimal(seed, n, m):
+    rng = np.random.default_rng(seed)
+    a = rng.choice([-1, 1], size=(6, n))
+    z = rng.integers(0, 5, size=(6, n)) * a
+    w_next = rng.choice([-1, 1], size=(m, n))
+    goal = rng.integers(0, max(m, 2), size=6)
+    t = hidden_targets(a, z, w_next, None, goal, True)
+    ref = _exhaustive_reference(a, z, w_next, goal)
+    for s in range(6):
+        zn = w_next @ t[s]
+        pred = int(zn[0] >= 0) if m == 1 else int(np.argmax(zn))
+        cost = float(np.sum((t[s] != a[s]) * (np.abs(z[s]) + 1)))
+        assert (int(pred != goal[s]), cost) == ref[s]
+
+
+def test_hidden_targets_keep_right_samples_and_respect_dropout():
+    rng = np.random.default_rng(0)
+    a = rng.choice([-1, 1], size=(20, 4))
+    w_next = np.array([[1, 1, 1, -1]])
+    pred = (a @ w_next.T >= 0).astype(int)[:, 0]
+    t = hidden_targets(a, a * 3, w_next, None, pred, True)
+    assert np.array_equal(t, a)  # already right: nothing changes
+    keep = np.array([True, False, True, True])
+    t2 = hidden_targets(a, a * 3, w_next, None, 1 - pred, True, keep)
+    assert np.array_equal(t2[:, 1], a[:, 1])  # dropped unit never changes
+
+
+def test_greedy_targets_for_wide_layers_improve_downstream():
+    rng = np.random.default_rng(1)
+    n = EXHAUSTIVE_MAX + 4
+    a = rng.choice([-1, 1], size=(50, n))
+    w_next = rng.choice([-1, 1], size=(3, n))
+    goal = rng.integers(0, 3, size=50)
+    t = hidden_targets(a, a, w_next, None, goal, True)
+    before = np.sum(np.argmax(a @ w_next.T, axis=1) != goal)
+    after = np.sum(np.argmax(t @ w_next.T, axis=1) != goal)
+    assert after < before
+
+
+def _teacher(sizes, n, seed):
+    rng = np.random.default_rng(seed)
+    teacher = BinaryNetwork.layered(sizes, rng=rng)
+    x = rng.choice([-1, 1], size=(n, sizes[0])).astype(np.int8)
+    return x, teacher.predict_class(x)
+
+
+def test_unitwise_learns_teacher_and_history_is_monotone():
+    x, y = _teacher([12, 3, 1], 120, 2)
+    res = train_unitwise(x, y, [12, 3, 1], SA, rounds=15, sample_kwargs=FAST, seed=0,
+                         accept_temperature=0.0)
+    errs = [row["train_errors"] for row in res.history]
+    assert all(b <= a for a, b in zip(errs, errs[1:], strict=False))  # acceptance rule
+    assert res.errors == errors_of(x, y, res.weights, False)
+    assert res.errors <= 0.2 * len(y)
+    assert res.sampler_calls >= 2 and res.sampler_seconds > 0
+    assert max(res.qubo_sizes) == 3 * 12  # hidden layer: one block per unit, fan-in each
+
+
+class _RandomSampler(dimod.Sampler):
+    """Ignores the model: uniformly random bits (a machine that solves nothing)."""
+
+    parameters = {"num_reads": [], "seed": []}
+    properties = {}
+
+    def sample(self, bqm, num_reads=1, seed=None, **_):
+        rng = np.random.default_rng(seed)
+        arr = rng.integers(0, 2, size=(num_reads, bqm.num_variables))
+        return dimod.SampleSet.from_samples_bqm((arr, list(bqm.variables)), bqm)
+
+
+def test_the_sampler_matters():
+    x, y = _teacher([16, 4, 1], 150, 3)
+    good = train_unitwise(x, y, [16, 4, 1], SA, rounds=8, sample_kwargs=FAST, seed=1)
+    bad = train_unitwise(x, y, [16, 4, 1], _RandomSampler(), rounds=8,
+                         sample_kwargs={"num_reads": 4}, seed=1)
+    assert good.errors < bad.errors
+
+
+@pytest.mark.parametrize("kw", [{"margin": 6.0}, {"dropout": 0.5}])
+def test_regularisers_change_the_result(kw):
+    x, y = _teacher([12, 4, 1], 80, 4)
+    base = train_unitwise(x, y, [12, 4, 1], SA, rounds=4, sample_kwargs=FAST, seed=5)
+    reg = train_unitwise(x, y, [12, 4, 1], SA, rounds=4, sample_kwargs=FAST, seed=5, **kw)
+    assert any(not np.array_equal(p, q) for p, q in zip(base.weights, reg.weights, strict=True))
+    if "dropout" in kw:
+        assert reg.sampler_calls > base.sampler_calls  # subnetwork solves happen
+
+
+def test_unitwise_multiclass_and_bias():
+    x, y = _teacher([10, 5, 3], 90, 6)
+    res = train_unitwise(x, y, [10, 5, 3], SA, bias=True, rounds=6, sample_kwargs=FAST, seed=0)
+    assert res.weights[0].shape == (5, 11) and res.weights[1].shape == (3, 6)
+    assert res.errors == errors_of(x, y, res.weights, True)
+    assert res.errors < 0.6 * len(y)  # chance is 2/3
+
+
+def test_exact_batches_accepts_only_non_increasing_loss():
+    x, y = _teacher([6, 2, 1], 30, 7)
+    start = BinaryNetwork.layered([6, 2, 1], rng=1)
+    e0 = int(np.sum(start.predict_class(x) != y))
+    net, res = train_exact_batches(x, y, start, SA, rounds=5, batch_size=3,
+                                   sample_kwargs={"num_reads": 4, "num_sweeps": 300}, seed=0)
+    errs = [row["train_errors"] for row in res.history]
+    assert errs[0] <= e0 and all(b <= a for a, b in zip(errs, errs[1:], strict=False))
+    assert res.errors == int(np.sum(net.predict_class(x) != y))
+    assert all(row["qubo_variables"] > 14 for row in res.history)  # auxiliaries present
+
+
+def test_success_curve_small():
+    rows = success_curve(SA, samples=(1, 2), instances=1,
+                         sample_kwargs={"num_reads": 5, "num_sweeps": 2000})
+    assert [r["samples"] for r in rows] == [1, 2]
+    assert rows[0]["variables"] < rows[1]["variables"]
+    assert all(0.0 <= r["p_s"] <= 1.0 and r["reads"] == 5 for r in rows)
+    assert rows[0]["p_s"] > 0  # one sample is easy
+    assert "| 1 |" in markdown(rows)
+
+
+def test_report_markdown_lists_every_setting():
+    from qubo_bnn.training.report import SETTINGS, markdown
+
+    res = {"direct search": [0.9, 0.8], "float STE": [0.95, 0.97]}
+    for name in SETTINGS:
+        res[f"qubo {name}"] = [0.5, 0.7]
+        res[f"qubo {name} train"] = [1.0, 1.0]
+        res[f"qubo {name} seconds"] = [2.0, 4.0]
+    table = markdown({"two": res})
+    rows = [line for line in table.splitlines() if line.startswith("| 3 vs 8")]
+    assert [r.split("|")[2].strip() for r in rows] == list(SETTINGS)
+    assert "0.600 ± 0.100" in rows[0] and "0.850 ± 0.050" in rows[0] and "| 3.0 |" in rows[0]
+
+
+def test_success_curve_rejects_multi_output_and_wrong_width():
+    with pytest.raises(ValueError, match="sizes"):
+        success_curve(SA, samples=(1,), sizes=(16, 2, 3), instances=1)
+    with pytest.raises(ValueError, match="sizes"):
+        success_curve(SA, samples=(1,), sizes=(64, 2, 1), instances=1)
