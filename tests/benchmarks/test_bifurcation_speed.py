@@ -26,8 +26,8 @@ import numpy as np
 import pytest
 from dwave.samplers import SimulatedAnnealingSampler as DwaveSA
 
+from emulators._core import array_module
 from emulators.bifurcation import ParallelFlipAnnealingSampler, SimulatedBifurcationSampler
-from emulators.bifurcation.kernels_xp import array_module
 from suites.instances import dense_pm1_instance, load_gset, maxcut_bqm
 
 try:
