@@ -1,0 +1,155 @@
+"""Does one class's K-bit layer-wise QUBO fit a machine? (issue 8, deliverable 5)
+
+:func:`class_qubo` builds the first-iteration QUBO of one class (``(d+1)·K`` dense bits) and
+:func:`fit_reports` asks each :class:`~emulators.machine.MachineSpec` for its
+:class:`~emulators.machine.FitReport` (capacity, coefficient precision, and for annealers the
+minor embedding). ``python -m qubo_bnn.layerwise_fit --help`` prints a markdown table.
+
+The K-bit code makes the coefficients span a wide range: couplers between the most and least
+significant bits differ by ``4^(K-1)``, so a machine needs roughly ``2K`` bits of coupler
+precision before the smallest couplers round to zero; :func:`dynamic_range_bits` reports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import dimod
+import numpy as np
+
+from qubo_bnn.formulations.layerwise import LayerwiseFormulation, LayerwiseProblem
+
+
+def class_qubo(
+    bits: int,
+    n_features: int,
+    *,
+    n_classes: int = 10,
+    n_samples: int = 500,
+    radius: float = 0.5,
+    ridge: float = 1e-3,
+    cls: int = 0,
+    seed: int = 0,
+    features=None,
+    labels=None,
+) -> LayerwiseFormulation:
+    """Class ``cls``'s QUBO at the all-zero start (the first iteration of training).
+
+    Without ``features``/``labels`` the data are standardised Gaussian features with class
+    structure (class centres + noise, seeded): the coefficients' magnitudes then resemble those
+    of real standardised features. With them, ``n_features``/``n_classes``/``n_samples`` are
+    checked against the data.
+    """
+    for name, value, low in (("bits", bits, 1), ("n_features", n_features, 1),
+                             ("n_classes", n_classes, 2), ("n_samples", n_samples, 2)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if value < low:
+            raise ValueError(f"{name} must be >= {low}, got {value}")
+    if features is None:
+        rng = np.random.default_rng(seed)
+        labels = np.arange(n_samples) % n_classes
+        x = rng.normal(size=(n_classes, n_features))[labels] + rng.normal(size=(n_samples,
+                                                                                 n_features))
+        features = (x - x.mean(axis=0)) / x.std(axis=0)
+    elif labels is None:
+        raise ValueError("labels are needed with features")
+    problem = LayerwiseProblem(features, np.asarray(labels), n_classes=n_classes, ridge=ridge)
+    if problem.n_weights != n_features + 1:
+        raise ValueError(f"features have {problem.n_weights - 1} columns, not n_features="
+                         f"{n_features}")
+    if not 0 <= cls < n_classes:
+        raise ValueError(f"cls must lie in [0, {n_classes}), got {cls}")
+    return problem.build(np.zeros(problem.weight_shape), bits=bits, radius=radius)[cls]
+
+
+def dynamic_range_bits(bqm: dimod.BinaryQuadraticModel, vartype=dimod.SPIN) -> float:
+    """``log2(max |J| / min |J|)`` over couplers above ``1e-15 max |J|`` (Ising form by default).
+
+    Couplers below that are float noise of structural zeros (e.g. a standardised feature's
+    mean, about 1e-17, against the bias column); the K-bit code's own span is
+    ``4^(K-1)`` (38 bits at K = 20), well inside the cut.
+    """
+    model = bqm.change_vartype(vartype, inplace=False)
+    _, (_, _, quad), _ = model.to_numpy_vectors()
+    mags = np.abs(quad)
+    mags = mags[mags > 1e-15 * mags.max()] if mags.size else mags
+    if mags.size == 0:
+        return 0.0
+    return float(math.log2(mags.max() / mags.min()))
+
+
+def _resolve(specs: Sequence) -> list:
+    from emulators.machine import MachineSpec, get_preset
+
+    resolved = []
+    for spec in specs:
+        if isinstance(spec, str):
+            spec = get_preset(spec)
+        if not isinstance(spec, MachineSpec):
+            raise TypeError(f"specs must hold MachineSpec objects or preset names, got "
+                            f"{type(spec).__name__}")
+        resolved.append(spec)
+    return resolved
+
+
+def fit_reports(
+    bits: int, n_features: int, specs: Sequence, **qubo_kwargs
+) -> dict[str, object]:
+    """The :class:`~emulators.machine.FitReport` of one class's QUBO on each spec.
+
+    ``specs`` are :class:`~emulators.machine.MachineSpec` objects or preset names;
+    ``qubo_kwargs`` go to :func:`class_qubo`. Keys are the machines' names.
+    """
+    resolved = _resolve(specs)
+    bqm = class_qubo(bits, n_features, **qubo_kwargs).bqm
+    return {spec.name: spec.validate(bqm) for spec in resolved}
+
+
+DEFAULT_MACHINES = ("DA1", "DA2", "sb-fpga-2k-int8", "sb-gpu-fp16", "sb-gpu-fp32", "Advantage",
+                    "Advantage2")
+
+
+def markdown_table(bits_list: Sequence[int], n_features: int, machines: Sequence,
+                   **qubo_kwargs) -> str:
+    """One row per (K, machine): fits, why not, rounding to zero, largest relative error."""
+    lines = ["| K | bits (d+1)K | coupler range (bits) | machine | fits | rounded to 0 | "
+             "max rel. error | notes |", "|---|---|---|---|---|---|---|---|"]
+    resolved = _resolve(machines)
+    for k in bits_list:
+        bqm = class_qubo(k, n_features, **qubo_kwargs).bqm
+        span = dynamic_range_bits(bqm)
+        for spec in resolved:
+            rep = spec.validate(bqm)
+            notes = "; ".join(rep.reasons) or "-"
+            lines.append(f"| {k} | {bqm.num_variables} | {span:.1f} | {spec.name} | "
+                         f"{'yes' if rep.fits else 'no'} | {rep.num_rounded_to_zero:,} / "
+                         f"{rep.num_interactions:,} | {rep.max_rel_error:.2g} | {notes} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bits", nargs="+", type=int, default=[5, 10, 15, 20])
+    parser.add_argument("--n-features", type=int, default=8)
+    parser.add_argument("--machines", nargs="+", default=list(DEFAULT_MACHINES))
+    parser.add_argument("--embedding-timeout", type=float, default=20.0,
+                        help="seconds minorminer may spend per annealer embedding")
+    args = parser.parse_args(argv)
+    from emulators.machine import get_preset
+
+    specs = []
+    for name in args.machines:
+        spec = get_preset(name)
+        if hasattr(spec, "embedding_timeout"):
+            spec = dataclasses.replace(spec, embedding_timeout=args.embedding_timeout)
+        specs.append(spec)
+    print(markdown_table(args.bits, args.n_features, specs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
