@@ -37,6 +37,7 @@ import scipy.sparse as sp
 __all__ = [
     "DENSITY_THRESHOLD",
     "array_module",
+    "as_spin",
     "EmulatorSampler",
     "IsingArrays",
     "KernelResult",
@@ -202,6 +203,12 @@ class IsingArrays:
         return self.offset + s @ self.h + 0.5 * np.einsum("ij,ij->i", s, js)
 
 
+def as_spin(bqm: dimod.BinaryQuadraticModel) -> dimod.BinaryQuadraticModel:
+    """``bqm`` in SPIN form: itself if it is already, else a copy (converted in C, unlike the
+    coupler-by-coupler ``bqm.spin`` view)."""
+    return bqm if bqm.vartype is dimod.SPIN else bqm.change_vartype(dimod.SPIN, inplace=False)
+
+
 def ising_arrays(
     bqm: dimod.BinaryQuadraticModel,
     layout: str = "auto",
@@ -213,7 +220,7 @@ def ising_arrays(
     64 variables or more than ``density_threshold`` of all possible couplers).
     """
     check_choice("layout", layout, ("auto", "dense", "sparse"))
-    spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+    spin = as_spin(bqm)
     labels = list(spin.variables)
     n = len(labels)
     h, (rows, cols, vals), offset = spin.to_numpy_vectors(variable_order=labels)

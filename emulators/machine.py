@@ -415,7 +415,7 @@ def _ground_state_survives(original: dimod.BinaryQuadraticModel,
                            stored: dimod.BinaryQuadraticModel) -> tuple[bool, float]:
     e_min, _, _ = ground_states(original)
     _, stored_states, labels = ground_states(stored)
-    spin = original if original.vartype is dimod.SPIN else original.spin
+    spin = original.change_vartype(dimod.SPIN, inplace=False)
     worst = float(spin.energies((stored_states, labels)).max())
     tol = 1e-9 * max(1.0, abs(e_min))
     return worst <= e_min + tol, max(0.0, worst - e_min)

@@ -17,6 +17,8 @@ import minorminer
 import networkx as nx
 import numpy as np
 
+from emulators._core import as_spin
+
 __all__ = [
     "Embedding",
     "chain_statistics",
@@ -103,7 +105,7 @@ def uniform_torque_compensation(bqm: dimod.BinaryQuadraticModel, prefactor: floa
 
     Returns 1.0 for a model without interactions.
     """
-    spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+    spin = as_spin(bqm)
     if spin.num_interactions == 0:
         return 1.0
     _, (_, _, j), _ = spin.to_numpy_vectors()
@@ -124,7 +126,7 @@ def embed_ising(
     Unbroken-chain states have exactly the logical energy (the offset absorbs the chain
     couplers' ``-chain_strength`` each).
     """
-    spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+    spin = as_spin(bqm)
     out = dimod.BinaryQuadraticModel(dimod.SPIN)
     out.offset = spin.offset
     for v, chain in embedding.items():

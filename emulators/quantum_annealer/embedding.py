@@ -20,6 +20,7 @@ import dimod
 import numpy as np
 
 from emulators._core import (
+    as_spin,
     build_sampleset,
     check_choice,
     check_positive_float,
@@ -147,7 +148,7 @@ class QuantumAnnealerEmbeddingSampler(dimod.ComposedSampler):
             raise TypeError(f"embedding_seed must be an integer or None, got "
                             f"{embedding_seed!r}")
         rng, seed = make_rng(kwargs.pop("seed", None))
-        spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+        spin = as_spin(bqm)
 
         start = time.perf_counter_ns()
         if embedding is not None:

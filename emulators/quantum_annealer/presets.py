@@ -23,6 +23,7 @@ import dimod
 import networkx as nx
 import numpy as np
 
+from emulators._core import as_spin
 from emulators.machine import EXACT_LIMIT, FitReport, MachineSpec, register_preset
 from emulators.quantum_annealer.chains import (
     Embedding,
@@ -285,7 +286,7 @@ class QuantumAnnealerSpec(MachineSpec):
 
     def scaled_ranges(self, bqm: dimod.BinaryQuadraticModel) -> dict[str, Any]:
         """Auto-scale factor and the h and J ranges a (spin-form) model uses after it."""
-        spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+        spin = as_spin(bqm)
         h, (_, _, j), _ = spin.to_numpy_vectors()
         scale = auto_scale_factor(h, j, self.bias_range, self.coupler_range)
         h, j = h * scale, j * scale

@@ -26,6 +26,7 @@ import numpy as np
 
 from emulators._core import (
     Stopwatch,
+    as_spin,
     build_sampleset,
     check_choice,
     check_positive_float,
@@ -226,7 +227,7 @@ class QuantumAnnealerSampler(dimod.Sampler, dimod.Structured):
         spec = self.spec
         watch = Stopwatch()
         with watch.section("preprocessing"):
-            spin = bqm.spin if bqm.vartype is dimod.BINARY else bqm
+            spin = as_spin(bqm)
             labels = list(spin.variables)
             h, (rows, cols, j), _ = spin.to_numpy_vectors(variable_order=labels)
             if params["auto_scale"]:
