@@ -11,7 +11,10 @@ binarised at fit time: ``+1`` where ``x >= threshold_`` else ``-1``, with ``thre
 ``predict``.
 
 Labels: two classes -> one output unit (``classes_[1]`` is output +1); more classes -> one
-output per class, predicted by the largest output pre-activation.
+output per class, predicted by the largest output pre-activation. With several outputs the
+unit-wise scheme trains on that same decision (class-margin output targets, argmax-aware hidden
+targets, 0-1 loss on the argmax for acceptance; ``scheme_options={"multiclass": "ovr"}`` gives the
+older one-vs-rest output targets).
 
 Schemes (see the modules for the exact rules):
 
@@ -38,12 +41,13 @@ from qubo_bnn.network import BinaryNetwork
 from qubo_bnn.training.exact_batches import train_exact_batches
 from qubo_bnn.training.unitwise import train_unitwise
 
-DEFAULT_SAMPLE_KWARGS = {"num_reads": 4, "num_sweeps": 500}
+DEFAULT_SAMPLE_KWARGS = {"num_reads": 8, "num_sweeps": 1000}
 SCHEMES = ("unitwise", "exact")
 #: Scheme knobs accepted in ``scheme_options`` (see the scheme modules for their meaning).
 SCHEME_OPTIONS = {
     "unitwise": ("patience", "target_scale", "surrogate", "focus", "flip_weight",
-                 "accept_temperature", "subsample", "warm_start"),
+                 "accept_temperature", "subsample", "warm_start", "multiclass", "class_margin",
+                 "target_flips", "init"),
     "exact": ("warm_start",),
 }
 
@@ -99,7 +103,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         ``{"subsample": 0.7}``); ``None`` keeps the scheme's defaults.
     sample_kwargs:
         Keyword arguments of every ``sampler.sample`` call (``None``:
-        ``{"num_reads": 4, "num_sweeps": 500}``; a ``seed`` is added when the sampler takes one).
+        ``{"num_reads": 8, "num_sweeps": 1000}``; a ``seed`` is added when the sampler takes one).
     bias:
         Give every neuron a ±1 bias.
     threshold:
@@ -335,6 +339,17 @@ def _check_options(opts: dict) -> None:
         v = opts["patience"]
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"scheme_options['patience'] must be a positive integer, got {v!r}")
+    if "class_margin" in opts:
+        _nonneg("scheme_options['class_margin']", opts["class_margin"])
+    if "target_flips" in opts:
+        v = opts["target_flips"]
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(
+                f"scheme_options['target_flips'] must be a positive integer, got {v!r}"
+            )
+    for key, allowed in (("multiclass", ("margin", "ovr")), ("init", ("given", "prototype"))):
+        if key in opts and opts[key] not in allowed:
+            raise ValueError(f"scheme_options[{key!r}] must be one of {allowed}, got {opts[key]!r}")
     if "surrogate" in opts and opts["surrogate"] not in ("squared", "hinge"):
         raise ValueError(
             f"scheme_options['surrogate'] must be 'squared' or 'hinge', got {opts['surrogate']!r}"

@@ -24,18 +24,27 @@ EXHAUSTIVE_MAX = 10
 _BIG = 1.0e6
 
 
-def _downstream_error(z_next: np.ndarray, goal: np.ndarray, is_output: bool) -> np.ndarray:
+def _downstream_error(
+    z_next: np.ndarray, goal: np.ndarray, is_output: bool, graded: bool = False
+) -> np.ndarray:
     """Error per row of next-layer pre-activations ``z_next`` (..., m) against ``goal``.
 
-    Output layer: ``goal`` holds class indices (0/1 for one output), error is 0/1.
+    Output layer: ``goal`` holds class indices (0/1 for one output), error is 0/1; with
+    ``graded`` and several outputs a misclassified row costs ``1 + max_(k != y) z_k - z_y``
+    (>= 1, the argmax decision plus how far the true class is behind).
     Hidden layer: ``goal`` holds ±1 target patterns, error is the number of missed units.
     """
     if is_output:
         if z_next.shape[-1] == 1:
             pred = (z_next[..., 0] >= 0).astype(np.int64)
-        else:
-            pred = np.argmax(z_next, axis=-1)
-        return (pred != goal).astype(np.float64)
+            return (pred != goal).astype(np.float64)
+        pred = np.argmax(z_next, axis=-1)
+        wrong = (pred != goal).astype(np.float64)
+        if not graded:
+            return wrong
+        z_true = np.take_along_axis(z_next, goal[..., None], axis=-1)[..., 0]
+        z_best = np.max(z_next, axis=-1)  # on a wrong row this is the best wrong class
+        return wrong * (1.0 + z_best - z_true)
     act = np.where(z_next >= 0, 1, -1)
     return np.sum(act != goal, axis=-1).astype(np.float64)
 
@@ -48,6 +57,8 @@ def hidden_targets(
     goal: np.ndarray,
     is_output: bool,
     keep: np.ndarray | None = None,
+    graded: bool = False,
+    max_flips: int = 4,
 ) -> np.ndarray:
     """Target pattern per sample for one hidden layer (see the module docstring).
 
@@ -63,6 +74,11 @@ def hidden_targets(
         Whether the next layer is the output layer.
     keep:
         Boolean mask ``(n,)`` of units in the subnetwork (``None``: all).
+    graded:
+        Several outputs: rank wrong patterns by how far the true class is behind
+        (:func:`_downstream_error`), so greedy flips can close the gap step by step.
+    max_flips:
+        Most unit flips per sample in the greedy search (wide layers).
     """
     a = np.asarray(a, dtype=np.int64)
     n = a.shape[1]
@@ -72,11 +88,11 @@ def hidden_targets(
     cost_flip = (np.abs(z) + 1.0) * keep[None, :]
     free = np.flatnonzero(keep)
     if free.size <= EXHAUSTIVE_MAX:
-        return _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free)
-    return _greedy(a, cost_flip, w_eff, bias, goal, is_output, free)
+        return _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free, graded)
+    return _greedy(a, cost_flip, w_eff, bias, goal, is_output, free, graded, max_flips)
 
 
-def _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free):
+def _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free, graded=False):
     k = free.size
     codes = np.arange(2**k)
     flips = ((codes[:, None] >> np.arange(k)[None, :]) & 1).astype(bool)  # (P, k)
@@ -88,7 +104,7 @@ def _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free):
     w_free = w_eff[:, free]  # (m, k)
     z_next = z_base[:, None, :] + (cand - sign_free[:, None, :]) @ w_free.T  # (S, P, m)
     goal_b = goal[:, None] if is_output else goal[:, None, :]
-    err = _downstream_error(z_next, goal_b, is_output)  # (S, P)
+    err = _downstream_error(z_next, goal_b, is_output, graded)  # (S, P)
     cost = flips[None, :, :] * cost_flip[:, free][:, None, :]
     total = _BIG * err + cost.sum(axis=2)
     best = np.argmin(total, axis=1)
@@ -96,10 +112,10 @@ def _exhaustive(a, cost_flip, w_eff, bias, goal, is_output, free):
     return out
 
 
-def _greedy(a, cost_flip, w_eff, bias, goal, is_output, free, max_flips: int = 4):
+def _greedy(a, cost_flip, w_eff, bias, goal, is_output, free, graded=False, max_flips=4):
     out = a.copy()
     z_next = out @ w_eff.T + bias
-    cur_err = _downstream_error(z_next, goal, is_output)
+    cur_err = _downstream_error(z_next, goal, is_output, graded)
     for _ in range(max_flips):
         active = np.flatnonzero(cur_err > 0)
         if active.size == 0:
@@ -108,7 +124,7 @@ def _greedy(a, cost_flip, w_eff, bias, goal, is_output, free, max_flips: int = 4
         delta = -2 * sub[:, :, None] * w_eff[:, free].T[None, :, :]  # (A, k, m)
         z_try = z_next[active][:, None, :] + delta
         goal_b = goal[active][:, None] if is_output else goal[active][:, None, :]
-        err = _downstream_error(z_try, goal_b, is_output)  # (A, k)
+        err = _downstream_error(z_try, goal_b, is_output, graded)  # (A, k)
         score = _BIG * err + cost_flip[active][:, free]
         j = np.argmin(score, axis=1)
         better = err[np.arange(active.size), j] < cur_err[active]

@@ -86,3 +86,31 @@ def block_bqm(blocks: list[tuple[np.ndarray, np.ndarray, float]]) -> dimod.Binar
     )
     bqm.change_vartype(dimod.BINARY, inplace=True)
     return bqm
+
+
+def unit_ising_values(
+    inputs: np.ndarray,
+    values: np.ndarray,
+    sample_weight: np.ndarray,
+    pull: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """``(h, J, offset)`` of ``(1 / sum c) sum_s c_s (w.x_s - v_s)^2 - p.w`` in spin form.
+
+    The same least-squares energy as :func:`unit_ising` with a real target pre-activation
+    ``v_s`` per sample instead of ``t_s * m`` (used for the output units' class-margin targets):
+    ``h = -2 X^T (c v) / sum c - p``, ``J = 2 G`` above the diagonal, offset
+    ``trace(G) + sum c v^2 / sum c``.
+    """
+    x = np.asarray(inputs, dtype=np.float64)
+    c = np.asarray(sample_weight, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    total = c.sum()
+    if total <= 0:
+        raise ValueError("sample_weight must have a positive sum")
+    gram = (x * c[:, None]).T @ x / total
+    h = -2.0 * (x.T @ (c * v)) / total
+    if pull is not None:
+        h = h - np.asarray(pull, dtype=np.float64)
+    coupling = np.triu(2.0 * gram, k=1)
+    offset = float(np.trace(gram) + np.sum(c * v * v) / total)
+    return h, coupling, offset

@@ -61,6 +61,9 @@ def test_multiclass_one_output_per_class():
     clf = _clf(hidden_layers=(6,)).fit(X, y)
     assert clf.network_.n_outputs == 3
     assert clf.score(X, y) > 0.5  # chance is 1/3
+    for opts in ({"multiclass": "ovr"}, {"init": "prototype", "target_flips": 6}):
+        other = _clf(hidden_layers=(6,), scheme_options=opts).fit(X, y)
+        assert other.score(X, y) > 0.5
 
 
 def test_clone_get_set_params():
@@ -130,6 +133,10 @@ def test_verbose_progress(capsys):
         ({"topology": "64-4-1"}, TypeError, "topology"),
         ({"scheme_options": {"nope": 1}}, ValueError, "scheme_options"),
         ({"scheme_options": {"subsample": 0.0}}, ValueError, "subsample"),
+        ({"scheme_options": {"multiclass": "softmax"}}, ValueError, "multiclass"),
+        ({"scheme_options": {"init": "ste"}}, ValueError, "init"),
+        ({"scheme_options": {"target_flips": 0}}, ValueError, "target_flips"),
+        ({"scheme_options": {"class_margin": -1.0}}, ValueError, "class_margin"),
     ],
 )
 def test_bad_parameters_raise_clear_errors(kw, exc, match):

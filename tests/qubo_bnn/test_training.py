@@ -11,13 +11,15 @@ from dwave.samplers import SimulatedAnnealingSampler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.training._layers import LayerShape
 from qubo_bnn.training.direct_search import errors_of
 from qubo_bnn.training.exact_batches import train_exact_batches
 from qubo_bnn.training.success_curve import markdown, success_curve
 from qubo_bnn.training.targets import EXHAUSTIVE_MAX, hidden_targets
-from qubo_bnn.training.unit_qubo import block_bqm, spin_energy, unit_ising
-from qubo_bnn.training.unitwise import train_unitwise
+from qubo_bnn.training.unit_qubo import block_bqm, spin_energy, unit_ising, unit_ising_values
+from qubo_bnn.training.unitwise import _margin_values, prototype_weights, train_unitwise
 
 SA = SimulatedAnnealingSampler()
 FAST = {"num_reads": 4, "num_sweeps": 200}
@@ -48,13 +50,42 @@ def test_unit_qubo_energy_equals_surrogate(seed, n, m):
     assert np.allclose(bqm.energies((bits, list(range(2 * n)))), both)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 7))
+def test_unit_qubo_with_target_values_equals_surrogate(seed, n):
+    rng = np.random.default_rng(seed)
+    x = rng.choice([-1, 1], size=(9, n))
+    v = rng.normal(scale=4.0, size=9)
+    c = rng.random(9) + 0.1
+    pull = rng.normal(size=n)
+    h, coupling, off = unit_ising_values(x, v, c, pull)
+    w = rng.choice([-1, 1], size=(5, n))
+    expected = [float(np.sum(c * (x @ row - v) ** 2) / c.sum() - pull @ row) for row in w]
+    assert np.allclose(spin_energy(h, coupling, off, w), expected)
+    # with v = t * m it is the one-vs-rest energy of unit_ising
+    t = rng.choice([-1, 1], size=9)
+    a = spin_energy(*unit_ising_values(x, 2.5 * t, c, pull), w)
+    b = spin_energy(*unit_ising(x, t, c, 2.5, pull), w)
+    assert np.allclose(a, b)
+
+
+def test_margin_values_bound_the_true_class_against_the_best_other():
+    z = np.array([[4, 2, 0], [0, 6, 2], [2, 2, 8]])
+    y = np.array([0, 0, 2])
+    v0, d0 = _margin_values(z, y, 0, 2.0)
+    assert list(d0) == [1, 1, -1]
+    assert list(v0) == [2 + 2, 6 + 2, 8 - 2]  # beat the best other / stay below the true one
+    v2, d2 = _margin_values(z, y, 2, 2.0)
+    assert list(d2) == [-1, -1, 1] and list(v2) == [4 - 2, 0 - 2, 2 + 2]
+
+
 def test_unit_qubo_rejects_zero_weights():
     with pytest.raises(ValueError, match="sample_weight"):
         unit_ising(np.ones((2, 2)), np.ones(2), np.zeros(2), 1.0)
 
 
-def _exhaustive_reference(a, z, w_next, goal):
-    """Brute force over all patterns: min (error, cost)."""
+def _exhaustive_reference(a, z, w_next, goal, graded=False):
+    """Brute force over all patterns: min (error, cost); graded: error + gap when wrong."""
     out = []
     for s in range(a.shape[0]):
         best = None
@@ -63,6 +94,8 @@ def _exhaustive_reference(a, z, w_next, goal):
             zn = w_next @ pat
             pred = int(zn[0] >= 0) if zn.size == 1 else int(np.argmax(zn))
             err = int(pred != goal[s])
+            if graded and err:
+                err += int(np.max(zn) - zn[goal[s]])
             cost = float(np.sum((pat != a[s]) * (np.abs(z[s]) + 1)))
             key = (err, cost)
             if best is None or key < best[0]:
@@ -86,6 +119,42 @@ def test_hidden_targets_are_optimal(seed, n, m):
         pred = int(zn[0] >= 0) if m == 1 else int(np.argmax(zn))
         cost = float(np.sum((t[s] != a[s]) * (np.abs(z[s]) + 1)))
         assert (int(pred != goal[s]), cost) == ref[s]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 5))
+def test_graded_hidden_targets_are_optimal(seed, n):
+    rng = np.random.default_rng(seed)
+    a = rng.choice([-1, 1], size=(6, n))
+    z = rng.integers(0, 5, size=(6, n)) * a
+    w_next = rng.choice([-1, 1], size=(4, n))
+    goal = rng.integers(0, 4, size=6)
+    t = hidden_targets(a, z, w_next, None, goal, True, graded=True)
+    ref = _exhaustive_reference(a, z, w_next, goal, graded=True)
+    for s in range(6):
+        zn = w_next @ t[s]
+        err = int(np.argmax(zn) != goal[s])
+        err += int(np.max(zn) - zn[goal[s]]) if err else 0
+        cost = float(np.sum((t[s] != a[s]) * (np.abs(z[s]) + 1)))
+        assert (err, cost) == ref[s]
+
+
+def test_graded_greedy_targets_close_the_gap():
+    rng = np.random.default_rng(5)
+    n = EXHAUSTIVE_MAX + 6
+    a = rng.choice([-1, 1], size=(80, n))
+    w_next = rng.choice([-1, 1], size=(10, n))
+    goal = rng.integers(0, 10, size=80)
+
+    def gap(p):
+        zn = p @ w_next.T
+        return np.max(zn, axis=1) - zn[np.arange(80), goal]
+
+    plain = hidden_targets(a, a, w_next, None, goal, True)
+    graded = hidden_targets(a, a, w_next, None, goal, True, graded=True, max_flips=8)
+    assert np.sum(gap(graded)) < np.sum(gap(plain))
+    assert np.sum(np.argmax(graded @ w_next.T, axis=1) != goal) <= np.sum(
+        np.argmax(plain @ w_next.T, axis=1) != goal)
 
 
 def test_hidden_targets_keep_right_samples_and_respect_dropout():
@@ -167,6 +236,34 @@ def test_unitwise_multiclass_and_bias():
     assert res.weights[0].shape == (5, 11) and res.weights[1].shape == (3, 6)
     assert res.errors == errors_of(x, y, res.weights, True)
     assert res.errors < 0.6 * len(y)  # chance is 2/3
+
+
+def test_multiclass_margin_targets_beat_one_vs_rest_and_the_sampler_matters():
+    d = load_digits_binary(None, 4, seed=1)  # ten classes, 16-16-10
+    x, y, sizes = d.X_train[:400], d.y_train[:400], [16, 16, 10]
+    kw = {"rounds": 15, "sample_kwargs": FAST, "seed": 0}
+    margin = train_unitwise(x, y, sizes, SA, **kw)
+    ovr = train_unitwise(x, y, sizes, SA, multiclass="ovr", **kw)
+    errs = [row["train_errors"] for row in margin.history]
+    assert all(b <= a for a, b in zip(errs, errs[1:], strict=False))  # no uphill moves
+    assert margin.errors == errors_of(x, y, margin.weights, False)
+    assert margin.errors < ovr.errors  # measured 170 vs 204 of 400
+    bad = train_unitwise(x, y, sizes, _RandomSampler(), rounds=15,
+                         sample_kwargs={"num_reads": 4}, seed=0)
+    assert margin.errors < bad.errors - 20  # measured 237
+
+
+def test_prototype_init_is_a_better_start_than_random():
+    x, y = _teacher([16, 8, 4], 300, 9)
+    shape = LayerShape.build([16, 8, 4], True)
+    w = prototype_weights(shape, x, y, np.random.default_rng(0))
+    assert [m.shape for m in w] == [(8, 17), (4, 9)]
+    assert all(set(np.unique(m)) <= {-1, 1} for m in w)
+    rnd = shape.split(np.random.default_rng(0).choice([-1, 1], size=shape.num_weights))
+    assert errors_of(x, y, w, True) < errors_of(x, y, rnd, True)
+    res = train_unitwise(x, y, [16, 8, 4], SA, bias=True, init="prototype", rounds=3,
+                         sample_kwargs=FAST, seed=0)
+    assert res.errors <= errors_of(x, y, w, True)
 
 
 def test_exact_batches_accepts_only_non_increasing_loss():
