@@ -33,6 +33,8 @@ from typing import Any
 
 import dimod
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 
 __all__ = [
     "GSET_URL",
@@ -177,6 +179,32 @@ def dense_pm1_instance(n: int, seed: int) -> MaxCutGraph:
 
 
 # --------------------------------------------------------------------------- conversion
+def neighbourhood(graph: MaxCutGraph, size: int, start: int = 0) -> MaxCutGraph:
+    """The subgraph induced by the first ``size`` vertices a breadth-first search from ``start``
+    reaches (neighbours in increasing order), relabelled ``0..size-1`` in visiting order.
+
+    Small dense-enough pieces of a G-set instance that fit a quantum annealer after embedding.
+    """
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 2:
+        raise ValueError(f"size must be an integer >= 2, got {size!r}")
+    if not 0 <= start < graph.num_nodes:
+        raise ValueError(f"start must be a vertex in [0, {graph.num_nodes}), got {start!r}")
+    adjacency = sp.csr_matrix(
+        (np.ones(2 * len(graph.edges)), (np.concatenate([graph.edges[:, 0], graph.edges[:, 1]]),
+                                         np.concatenate([graph.edges[:, 1], graph.edges[:, 0]]))),
+        shape=(graph.num_nodes, graph.num_nodes))
+    adjacency.sort_indices()
+    order = breadth_first_order(adjacency, start, directed=False, return_predecessors=False)
+    if len(order) < size:
+        raise ValueError(f"only {len(order)} vertices are reachable from {start}; asked for {size}")
+    chosen = order[:size]
+    relabel = np.full(graph.num_nodes, -1, dtype=np.int64)
+    relabel[chosen] = np.arange(size)
+    inside = (relabel[graph.edges[:, 0]] >= 0) & (relabel[graph.edges[:, 1]] >= 0)
+    return MaxCutGraph(size, relabel[graph.edges[inside]], graph.weights[inside],
+                       name=f"{graph.name}[{size}]")
+
+
 def maxcut_bqm(graph: MaxCutGraph, vartype: str | dimod.Vartype = "SPIN"
                ) -> dimod.BinaryQuadraticModel:
     """The model of max-cut on ``graph`` with ``energy(sample) = -cut(sample)`` exactly.

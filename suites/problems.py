@@ -119,6 +119,7 @@ PROBLEM_KINDS: dict[str, str] = {
     "qubo_file": "suites.problems:QuboFile",
     "maxcut_dense": "suites.problem_kinds.maxcut:DenseMaxCut",
     "gset": "suites.problem_kinds.maxcut:GsetMaxCut",
+    "gset_neighbourhood": "suites.problem_kinds.maxcut:GsetNeighbourhood",
     "bnn_digits": "suites.problem_kinds.bnn:DigitsBNN",
     "layerwise_digits": "suites.problem_kinds.layerwise:DigitsLayerwise",
     "bnn_training": "suites.problem_kinds.bnn_training:DigitsBNNTraining",

@@ -15,6 +15,7 @@ from suites.instances import (
     gset_best_known,
     load_gset,
     maxcut_bqm,
+    neighbourhood,
 )
 from suites.problems import BuiltProblem, Param, ProblemKind
 
@@ -87,4 +88,38 @@ class GsetMaxCut(ProblemKind):
             objective=("cut", 0.0, -1.0),
             info={"instance": graph.name, "num_edges": graph.num_edges, "file": str(path),
                   "best_known_cut": best},
+        )
+
+
+class GsetNeighbourhood(ProblemKind):
+    """The subgraph of a G-set instance induced by a breadth-first neighbourhood of ``size``
+    vertices from ``start`` (:func:`suites.instances.neighbourhood`): pieces small enough to
+    embed on a quantum annealer. No best-known cut applies; under the ``auto`` target policy
+    pieces of at most 20 vertices get the exact ground state, larger ones the best cut any
+    machine finds in the run."""
+
+    description = "breadth-first neighbourhood of a G-set instance (embeddable max-cut pieces)"
+    params = {
+        "instance": Param("str", "instance name, e.g. G1", required=True),
+        "size": Param("int", "number of vertices of the neighbourhood (>= 2)", required=True),
+        "start": Param("int", "vertex the breadth-first search starts from (0-based)", default=0),
+        "data_dir": Param("path", "directory holding G<k>.txt"),
+        "vartype": Param("str", "model form: SPIN (Ising) or BINARY (QUBO)", default="SPIN"),
+    }
+
+    def check_params(self, params: Mapping[str, Any]) -> None:
+        if "instance" in params:
+            find_gset(params["instance"], params.get("data_dir"))
+        if params.get("size", 2) < 2:
+            raise ValueError(f"size must be >= 2, got {params['size']}")
+        if params.get("start", 0) < 0:
+            raise ValueError("start must be >= 0")
+        _check_vartype(params)
+
+    def build(self, params: Mapping[str, Any]) -> BuiltProblem:
+        path = find_gset(params["instance"], params.get("data_dir"))
+        graph = neighbourhood(load_gset(path), params["size"], params.get("start", 0))
+        return BuiltProblem(
+            bqm=maxcut_bqm(graph, params["vartype"]), objective=("cut", 0.0, -1.0),
+            info={"instance": graph.name, "num_edges": graph.num_edges, "file": str(path)},
         )
