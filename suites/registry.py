@@ -8,7 +8,9 @@ line in :data:`MACHINES`; nothing else in the suites package needs to change.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -135,9 +137,48 @@ def available_machines() -> list[str]:
     return [name for name in MACHINES if machine_available(name)[0]]
 
 
+#: MachineSpec fields a suite may override in ``init: {spec: {preset: ..., <field>: ...}}``.
+SPEC_OVERRIDES = ("name", "capacity", "coupler_bits", "bias_bits", "coupler_range",
+                  "bias_range", "coefficient_dtype")
+
+
+def resolve_init(init: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Constructor arguments, with a ``spec`` given as a mapping turned into a MachineSpec.
+
+    ``{spec: {preset: DA1, coupler_bits: 8, bias_bits: 8}}`` is the preset ``DA1`` (see
+    ``isingbench machines``) with those fields replaced, named ``"DA1[bias_bits=8,
+    coupler_bits=8]"`` unless a ``name`` is given: how a suite sweeps a machine's precision.
+    Any other ``init`` is returned unchanged.
+    """
+    out = dict(init or {})
+    spec = out.get("spec")
+    if not isinstance(spec, Mapping):
+        return out
+    if "preset" not in spec:
+        raise ValueError(f"init.spec {dict(spec)!r}: a mapping needs 'preset' (a name from "
+                         "'isingbench machines') and the fields to replace")
+    unknown = sorted(set(spec) - {"preset", *SPEC_OVERRIDES})
+    if unknown:
+        raise ValueError(f"init.spec: unknown field(s) {', '.join(unknown)}; allowed: preset, "
+                         f"{', '.join(SPEC_OVERRIDES)}")
+    from emulators.machine import get_preset  # noqa: PLC0415 - only suites that override
+
+    base = get_preset(str(spec["preset"]))
+    fields = {k: (tuple(v) if k.endswith("_range") and v is not None else v)
+              for k, v in spec.items() if k != "preset"}
+    changed = ", ".join(f"{k}={v}" for k, v in sorted(fields.items()) if k != "name")
+    fields.setdefault("name", f"{base.name}[{changed}]")
+    fields.setdefault("notes", f"{base.notes} Overridden by the suite: {changed}.")
+    out["spec"] = dataclasses.replace(base, **fields)
+    return out
+
+
 def make_sampler(target: str, init: dict[str, Any] | None = None) -> dimod.Sampler:
-    """Construct a sampler from its import string and constructor arguments."""
-    return sampler_class(target)(**(init or {}))
+    """Construct a sampler from its import string and constructor arguments.
+
+    A ``spec`` given as a mapping is resolved by :func:`resolve_init`.
+    """
+    return sampler_class(target)(**resolve_init(init))
 
 
 def sampler_parameters(target: str, init: dict[str, Any] | None = None) -> set[str]:

@@ -1,0 +1,172 @@
+"""Markdown tables of a paper-reproduction run (issue 10), for the committed SUMMARY.md files.
+
+``python -m suites.paper_summary RUN`` (a run directory, or a suite name meaning its latest run
+under ``--out``) prints, from the run's job files:
+
+* **accuracy**: test accuracy mean ± std over seeds per problem × setting (rows) and machine
+  (columns), from the training jobs;
+* **sampling**: per QUBO problem × setting × machine: variables, target and its source,
+  success probability with its bootstrap 95% interval, TTS99 in machine steps, in wall
+  seconds and in modelled hardware seconds, mean residual energy. A machine step is what
+  the machine counts: a sweep (sa, dwave-sa, pt, pfa, qa), one parallel trial (da) or one
+  integration step (sb);
+* **fit**: the FitReport each machine returned per problem × setting (scale, largest relative
+  coefficient error, coefficients rounded to zero, whether the ground state survives
+  quantisation — checked exactly for small models only, see emulators.machine.EXACT_LIMIT).
+
+Nothing is typed in by hand: rerunning the command on the same run prints the same tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from suites import metrics, summary
+from suites.store import load, read_job_records
+
+#: Sampling keyword that counts a machine's steps, by registry machine name.
+STEP_PARAMS = {"sa": "num_sweeps", "dwave-sa": "num_sweeps", "pt": "num_sweeps",
+               "pfa": "num_sweeps", "qa": "num_sweeps", "da": "number_iterations",
+               "sb": "num_steps"}
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞"
+    return f"{value:.{digits}g}"
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "(none)\n"
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_table(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy mean ± std (seeds) per problem × setting (rows) and machine (columns)."""
+    tsum = summary.training_summary(jobs)
+    if tsum.empty:
+        return tsum
+    tsum = tsum.assign(cell=[f"{m:.3f} ± {s:.3f} ({n})" if n else "failed"
+                             for m, s, n in zip(tsum["test_accuracy"],
+                                                tsum["test_accuracy_std"], tsum["seeds"],
+                                                strict=True)])
+    wide = tsum.pivot_table(index=["problem", "setting"], columns="machine", values="cell",
+                            aggfunc="first", fill_value="")
+    return wide.reset_index()
+
+
+def _steps(row: pd.Series) -> float:
+    params = json.loads(row["sample_params"])
+    key = STEP_PARAMS.get(row["machine_type"])
+    value = params.get(key) if key else None
+    return float(value) if value is not None else math.nan
+
+
+def sampling_table(jobs: pd.DataFrame, n_boot: int = 1000) -> pd.DataFrame:
+    """One row per QUBO problem × setting × machine (see the module docstring)."""
+    if jobs.empty or "energy" not in jobs:
+        return pd.DataFrame()
+    q = jobs[jobs["mode"] == "qubo"]
+    qsum = summary.qubo_summary(q, n_boot=n_boot)
+    rows = []
+    for _, s in qsum.iterrows():
+        g = q[(q["problem"] == s["problem"]) & (q["machine"] == s["machine"])
+              & (q["setting"] == s["setting"]) & (q["status"] == "ok")]
+        success = g["success"].to_numpy(dtype=bool)
+        steps = _steps(g.iloc[0]) if len(g) else math.nan
+        if len(g) and math.isfinite(steps) and math.isfinite(s["target"]):
+            tts_steps = metrics.tts_ci(success, steps, n_boot, 0)
+        else:
+            tts_steps = metrics.Estimate(math.nan, math.nan, math.nan)
+        rows.append({
+            "problem": s["problem"], "setting": s["setting"], "machine": s["machine"],
+            "vars": int(s["num_variables"]) if math.isfinite(s["num_variables"]) else "–",
+            "reads": int(s["reads"]), "failed jobs": int(s["failed"]),
+            "target": f"{_fmt(s['target'], 6)} ({s['target_source']})",
+            "p_s [95% CI]": f"{_fmt(s['p_s'])} [{_fmt(s['p_s_low'])}, {_fmt(s['p_s_high'])}]",
+            "steps/read": _fmt(steps),
+            "TTS99 steps": _fmt(tts_steps.value),
+            "TTS99 wall s": _fmt(s["tts_wall_s"]),
+            "TTS99 modelled s": _fmt(s["tts_model_s"]),
+            "residual mean": _fmt(s["residual_mean"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def fit_table(run_dir: Path) -> pd.DataFrame:
+    """The FitReport per problem × setting × machine (first job that returned one)."""
+    seen: dict[tuple, dict] = {}
+    for rec in read_job_records(run_dir):
+        fit = (rec.get("result") or {}).get("fit")
+        if rec.get("status") != "ok" or not fit:
+            continue
+        job = rec["job"]
+        setting = ", ".join(f"{k}={v}" for k, v in sorted(job["setting"].items())) or "default"
+        key = (job["problem"], setting, job["machine_name"])
+        if key in seen:
+            continue
+        gs = fit.get("ground_state_survives")
+        seen[key] = {
+            "problem": key[0], "setting": key[1], "machine": key[2], "spec": fit["machine"],
+            "fits": fit.get("fits"), "scale": _fmt(fit.get("scale", math.nan)),
+            "max rel. error": _fmt(fit.get("max_rel_error", math.nan)),
+            "rounded to 0": fit.get("num_rounded_to_zero"),
+            "ground state survives": "not checked (too large)" if gs is None else gs,
+            "gap": _fmt(fit["ground_state_gap"]) if fit.get("ground_state_gap") is not None
+            else "–",
+        }
+    if not seen:
+        return pd.DataFrame()
+    return pd.DataFrame(list(seen.values())).sort_values(["problem", "setting", "machine"])
+
+
+def render(run: str | Path, out: str | Path = "results") -> str:
+    """All tables of a run as markdown."""
+    results = load(run, out)
+    jobs = results.jobs
+    n_boot = results.run_info.get("metrics", {}).get("bootstrap", 1000)
+    failed = summary.failures(jobs)
+    parts = [f"Run `{results.path}` (suite `{results.suite}`): {jobs['job_id'].nunique()} "
+             f"jobs, {len(failed)} failed.\n"]
+    acc = accuracy_table(jobs)
+    if not acc.empty:
+        parts += ["### Test accuracy (mean ± std over seeds, (seeds))\n", _markdown(acc)]
+    samp = sampling_table(jobs, n_boot)
+    if not samp.empty:
+        parts += ["### Sampling: success probability and TTS99\n", _markdown(samp)]
+    fit = fit_table(results.path)
+    if not fit.empty:
+        parts += ["### FitReport per machine\n", _markdown(fit)]
+    if len(failed):
+        parts += ["### Failed jobs\n", _markdown(failed.assign(
+            error=failed["error"].astype(str).str.slice(0, 120)))]
+    return "\n".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m suites.paper_summary",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", help="a run directory, or a suite name (its latest run)")
+    parser.add_argument("--out", default="results", help="results root (default: results)")
+    args = parser.parse_args(argv)
+    np.seterr(all="ignore")
+    print(render(args.run, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
