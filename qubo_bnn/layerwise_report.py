@@ -36,9 +36,9 @@ from qubo_bnn.layerwise_classifier import LayerwiseQuboClassifier, default_sampl
 
 
 def load_digits_images() -> tuple[np.ndarray, np.ndarray, dict]:
-    """scikit-learn digits as ``(images N×8×8, labels, feature settings)``."""
+    """scikit-learn digits as ``(images N×8×8 in [0, 1], labels, feature settings)``."""
     x, y = load_digits(return_X_y=True)
-    return x.reshape(-1, 8, 8), y, {"kernel_size": 3, "pool_grid": 2}
+    return x.reshape(-1, 8, 8) / 16.0, y, {"kernel_size": 3, "pool_grid": 2}
 
 
 def load_mnist_5k() -> tuple[np.ndarray, np.ndarray, dict]:

