@@ -26,7 +26,6 @@ import numpy as np
 import pytest
 from dwave.samplers import SimulatedAnnealingSampler as DwaveSA
 
-from emulators._core import array_module
 from emulators.bifurcation import ParallelFlipAnnealingSampler, SimulatedBifurcationSampler
 from suites.instances import dense_pm1_instance, load_gset, maxcut_bqm
 
@@ -41,14 +40,6 @@ GSET_DIR = Path(__file__).parents[2].parent / "shared" / "data" / "gset"
 DENSE_SEED = 2000
 G22_BEST = 13359
 CPU_BAR, GPU_BAR = 1e7, 1e10
-
-
-def _has_gpu() -> bool:
-    try:
-        array_module("gpu")
-    except RuntimeError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +80,6 @@ def test_momentum_updates_per_second_cpu(benchmark, dense):
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not _has_gpu(), reason="needs cupy and a CUDA device")
 @pytest.mark.parametrize("variant", ["bSB", "dSB"])
 def test_sb_updates_per_second_gpu(benchmark, dense, variant):
     agents, steps = 2048, 1000

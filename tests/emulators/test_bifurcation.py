@@ -221,16 +221,7 @@ def test_g1_defaults_reach_99_percent(sampler, gset_dir, variant):
 
 
 # ----------------------------------------------------------------------------- GPU
-def _has_gpu() -> bool:
-    try:
-        array_module("gpu")
-    except RuntimeError:
-        return False
-    return True
-
-
 @pytest.mark.gpu
-@pytest.mark.skipif(not _has_gpu(), reason="needs cupy and a CUDA device")
 @pytest.mark.parametrize("variant", ["bSB", "dSB"])
 def test_gpu_agrees_with_cpu(variant):
     sampler = SimulatedBifurcationSampler(None)

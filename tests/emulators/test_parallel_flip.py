@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from emulators._core import array_module, ising_arrays
+from emulators._core import ising_arrays
 from emulators.bifurcation import SCHEMES, ParallelFlipAnnealingSampler, kernels_cpu
 from emulators.bifurcation._common import beta_range, colour_classes, model_coupling
 from emulators.machine import ground_states
@@ -137,16 +137,7 @@ def test_bad_arguments(sampler, kwargs, error, word):
         sampler.sample(sk_model(4, seed=0), **kwargs)
 
 
-def _has_gpu() -> bool:
-    try:
-        array_module("gpu")
-    except RuntimeError:
-        return False
-    return True
-
-
 @pytest.mark.gpu
-@pytest.mark.skipif(not _has_gpu(), reason="needs cupy and a CUDA device")
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_gpu_agrees_with_cpu(scheme):
     sampler = ParallelFlipAnnealingSampler(None)
