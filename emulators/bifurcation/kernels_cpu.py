@@ -28,7 +28,9 @@ __all__ = [
     "ColourMetropolisCpu",
     "ParallelFlipCpu",
     "SimulatedBifurcationCpu",
+    "add_changed_rows",
     "colour_metropolis_chunk",
+    "count_changed",
     "parallel_flip_chunk",
     "sb_chunk",
     "seed_states",
@@ -77,6 +79,38 @@ def _keep_best(a, s, field, h, offset, best_s, best_e):
     if e < best_e[a]:
         best_e[a] = e
         best_s[a, :] = s[a, :]
+
+
+@nb.njit(cache=True, parallel=True)
+def count_changed(new, old):
+    """How many entries of the ``(agents, n)`` batch ``new`` differ from ``old``."""
+    agents, n = new.shape
+    total = 0
+    for a in nb.prange(agents):
+        count = 0
+        for i in range(n):
+            if new[a, i] != old[a, i]:
+                count += 1
+        total += count
+    return total
+
+
+@nb.njit(cache=True, parallel=True, fastmath=True)
+def add_changed_rows(value, new, old, dense):
+    """``value += (new - old) @ J`` for a dense symmetric ``J``, one row of ``J`` per changed entry.
+
+    Agents run in parallel; each agent's output row stays in cache while rows of ``J`` stream
+    past, so this beats a full matrix product when few entries changed.
+    """
+    agents, n = new.shape
+    for a in nb.prange(agents):
+        out = value[a]
+        for i in range(n):
+            coef = new[a, i] - old[a, i]
+            if coef != 0:
+                row = dense[i]
+                for q in range(n):
+                    out[q] += coef * row[q]
 
 
 def seed_states(seeds: np.ndarray) -> np.ndarray:

@@ -233,3 +233,17 @@ def test_gpu_agrees_with_cpu(variant):
     spread = np.sqrt(cpu.var() / len(cpu) + gpu.var() / len(gpu))
     assert abs(cpu.mean() - gpu.mean()) <= 4 * spread + 1e-6 * abs(cpu.mean())
     assert abs(cpu.min() - gpu.min()) <= 0.01 * abs(cpu.min())
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.01, 0.05, 0.5])
+def test_product_cache_tracks_full_product(fraction):
+    rng = np.random.default_rng(3)
+    n, agents = 60, 8
+    j = rng.standard_normal((n, n)).astype(np.float32)
+    coupling = kernels_xp.CouplingMatrix(np, j + j.T)
+    v = rng.standard_normal((agents, n)).astype(np.float32)
+    cache = kernels_xp.ProductCache(coupling, v)
+    for _ in range(2 * cache.REFRESH + 3):  # through the row-wise path and the refreshes
+        moved = rng.random(v.shape) < fraction
+        v = np.where(moved, rng.standard_normal(v.shape).astype(np.float32), v)
+        assert np.allclose(cache.update(v), v @ coupling.m, atol=1e-3)
