@@ -511,7 +511,7 @@ class EmulatorSampler(dimod.Sampler, ABC):
         sync = self._sync(backend)
         watch = Stopwatch()
         with watch.section("preprocessing"):
-            fit, working, scale = self._prepare_model(bqm)
+            fit, working, scale = self._prepare_model(bqm, params)
             arrays = ising_arrays(working)
             initial = params.pop("initial_states", None)
             if "initial_states" in self._kernel_parameters:
@@ -521,7 +521,7 @@ class EmulatorSampler(dimod.Sampler, ABC):
         with watch.section("sampling", sync=sync):
             result = self._sample_arrays(
                 arrays, rng, num_reads=num_reads, record_trace=record_trace,
-                backend=backend, **params,
+                backend=backend, scale=1.0 if scale is None else float(scale), **params,
             )
         with watch.section("postprocessing"):
             info: dict[str, Any] = {"seed": seed, "backend": backend, **result.info}
@@ -540,18 +540,22 @@ class EmulatorSampler(dimod.Sampler, ABC):
         sampleset.info["timing"] = watch.timing(modelled)
         return sampleset
 
-    def _prepare_model(self, bqm: dimod.BinaryQuadraticModel):
-        """Return ``(fit_report, model_to_sample, scale)``; ``scale`` is None if unquantised."""
+    def _prepare_model(self, bqm: dimod.BinaryQuadraticModel, params: dict[str, Any]):
+        """Return ``(fit_report, model_to_sample, scale)``; ``scale`` is None if unquantised.
+
+        ``params`` are the call's machine keywords (after the common ones were taken out).
+        """
         if self.spec is None:
             return None, bqm, None
         fit = self.spec.validate(bqm)
-        self._check_fit(fit, bqm)
+        self._check_fit(fit, bqm, params)
         quantised = self.spec.quantise(bqm)
         if quantised.exact:
             return fit, bqm, None
         return fit, quantised.bqm, quantised.scale
 
-    def _check_fit(self, fit: Any, bqm: dimod.BinaryQuadraticModel) -> None:
+    def _check_fit(self, fit: Any, bqm: dimod.BinaryQuadraticModel,
+                   params: dict[str, Any]) -> None:
         """Refuse models the machine cannot take (default: over capacity)."""
         if not fit.fits_capacity:
             raise ValueError(
@@ -575,6 +579,12 @@ class EmulatorSampler(dimod.Sampler, ABC):
         num_reads: int,
         record_trace: bool,
         backend: str,
+        scale: float,
         **params: Any,
     ) -> KernelResult:
-        """Run the machine's kernel on ``arrays`` and return the final spins."""
+        """Run the machine's kernel on ``arrays`` and return the final spins.
+
+        ``arrays`` hold the model as the machine stores it: divided by ``scale`` (1.0 when
+        the spec did not quantise it), so energies in the model's units are ``scale`` times
+        those of ``arrays``.
+        """

@@ -113,7 +113,8 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
         self.spec = _spec(spec)
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
-                       record_trace: bool, backend: str, **params: Any) -> KernelResult:
+                       record_trace: bool, backend: str, scale: float,
+                       **params: Any) -> KernelResult:
         scheme = check_choice("scheme", params["scheme"], SCHEMES)
         sweeps = check_positive_int("num_sweeps", params["num_sweeps"])
         dropout = check_positive_float("dropout", params["dropout"], allow_zero=True,

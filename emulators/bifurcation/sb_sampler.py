@@ -140,7 +140,8 @@ class SimulatedBifurcationSampler(EmulatorSampler):
         self.spec = _spec(spec)
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
-                       record_trace: bool, backend: str, **params: Any) -> KernelResult:
+                       record_trace: bool, backend: str, scale: float,
+                       **params: Any) -> KernelResult:
         variant = check_choice("variant", params["variant"], tuple(VARIANTS))
         equation, heated = VARIANTS[variant]
         num_steps = check_positive_int("num_steps", params["num_steps"])

@@ -146,8 +146,6 @@ class DigitalAnnealerSampler(EmulatorSampler):
             raise TypeError(f"spec must be a preset name, a MachineSpec or None, got "
                             f"{type(spec).__name__}")
         self.spec = spec
-        self._scale = 1.0
-        self._allow_over_capacity = False
 
     # ------------------------------------------------------------------ public entry
     def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
@@ -162,11 +160,7 @@ class DigitalAnnealerSampler(EmulatorSampler):
             kwargs["num_reads"] = runs
         if set(kwargs) <= set(self.parameters):
             kwargs.update(self._validated({**self._kernel_parameters, **kwargs}, kwargs))
-        self._allow_over_capacity = bool(kwargs.get("decomposition", False))
-        try:
-            return super().sample(bqm, **kwargs)
-        finally:
-            self._allow_over_capacity = False
+        return super().sample(bqm, **kwargs)
 
     # ------------------------------------------------------------------ validation
     def _validated(self, params: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -231,13 +225,9 @@ class DigitalAnnealerSampler(EmulatorSampler):
         return out
 
     # ------------------------------------------------------------------ base-class hooks
-    def _prepare_model(self, bqm: dimod.BinaryQuadraticModel):
-        fit, working, scale = super()._prepare_model(bqm)
-        self._scale = 1.0 if scale is None else float(scale)
-        return fit, working, scale
-
-    def _check_fit(self, fit: Any, bqm: dimod.BinaryQuadraticModel) -> None:
-        if self._allow_over_capacity:
+    def _check_fit(self, fit: Any, bqm: dimod.BinaryQuadraticModel,
+                   params: dict[str, Any]) -> None:
+        if params.get("decomposition", False):
             return
         if not fit.fits_capacity:
             too_many = bqm.num_variables - self.spec.capacity
@@ -248,8 +238,8 @@ class DigitalAnnealerSampler(EmulatorSampler):
 
     # ------------------------------------------------------------------ sampling
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
-                       record_trace: bool, backend: str, **params: Any) -> KernelResult:
-        scale = self._scale
+                       record_trace: bool, backend: str, scale: float,
+                       **params: Any) -> KernelResult:
         xp = None
         if backend == "gpu":
             xp = require_cupy()

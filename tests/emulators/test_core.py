@@ -30,8 +30,8 @@ class RandomSpinSampler(EmulatorSampler):
 
     _kernel_parameters = {"initial_states": None, "num_steps": 7}
 
-    def _sample_arrays(self, arrays, rng, *, num_reads, record_trace, backend, initial_states,
-                       num_steps):
+    def _sample_arrays(self, arrays, rng, *, num_reads, record_trace, backend, scale,
+                       initial_states, num_steps):
         spins = initial_states.copy()
         energies = arrays.energies(spins)
 
