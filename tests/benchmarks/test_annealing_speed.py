@@ -1,8 +1,7 @@
 """Reference annealer vs dwave-samplers: flip rate and median energy (issue 3 benchmark).
 
 Run:
-    .venv/bin/pytest tests/benchmarks/test_annealing_speed.py --benchmark-enable \
-        -m "slow or not slow" -s
+    .venv/bin/pytest tests/benchmarks/test_annealing_speed.py -m bench -s
 
 Cases: a K2000-style dense ±1 complete graph (2,000 spins, fixed seed) and G22 (sparse, from
 ../shared/data/gset), 10 reads × 1,000 sweeps, the same geometric β range (our default rule)
@@ -10,6 +9,8 @@ for both samplers, in the same run. Flips attempted per second = n × sweeps × 
 sampling time (``info["timing"]["sampling_ns"]`` of each sampler; model conversion to arrays
 is preprocessing for both). Ours runs with 1 and with 2 numba threads.
 Bars: K2000 ≥ 10× dwave-samplers' flip rate with a median energy no worse; G22 ≥ 1×.
+The median of one 10-read call is noisy, so the last test repeats the K2000 call with eight
+seeds and compares the medians of all 80 reads (see its docstring).
 """
 
 from __future__ import annotations
@@ -112,3 +113,38 @@ def test_summary(case):
             print(f"{runner:>16}: mean difference {res['mean'] - ref['mean']:+.1f} "
                   f"= {(res['mean'] - ref['mean']) / se:+.1f} standard errors")
     assert all(res["rate"] > 0 for res in results.values())
+
+
+def test_k2000_median_energy_over_independent_calls(problems):
+    """The energy half of the bar with more than one call's worth of evidence.
+
+    One call of 10 reads gives each sampler's median from 10 numbers, and both samplers run
+    the same Metropolis algorithm, so which median is lower with one fixed seed is close to a
+    coin toss. This repeats the benchmark's call (10 reads × 1,000 sweeps, same β range) with
+    the seeds 1–8 for both samplers and compares the medians of all 80 reads; it also counts
+    the calls in which ours had the lower-or-equal median and runs a Mann-Whitney U test.
+    About 10 minutes (dwave-samplers takes ~75 s per call on K2000).
+    """
+    from scipy.stats import mannwhitneyu
+
+    bqm = problems["K2000"]
+    beta_range = beta_range_of(bqm)
+    ours, theirs, wins = [], [], 0
+    for seed in range(1, 9):
+        kwargs = dict(num_reads=READS, num_sweeps=SWEEPS, beta_range=beta_range,
+                      beta_schedule_type="geometric", seed=seed)
+        a = SimulatedAnnealingSampler().sample(bqm, **kwargs).record.energy
+        b = DwaveSA().sample(bqm, **kwargs).record.energy
+        wins += int(np.median(a) <= np.median(b))
+        ours.append(a)
+        theirs.append(b)
+        print(f"\nseed {seed}: median ours {np.median(a):.1f}, dwave-samplers {np.median(b):.1f}")
+    ours, theirs = np.concatenate(ours), np.concatenate(theirs)
+    p_value = mannwhitneyu(ours, theirs).pvalue
+    no_worse = np.median(ours) <= np.median(theirs)
+    print(f"K2000, {len(ours)} reads each: median ours {np.median(ours):.1f}, dwave-samplers "
+          f"{np.median(theirs):.1f} ({'no worse' if no_worse else 'WORSE'}); mean ours "
+          f"{ours.mean():.1f} ± {ours.std(ddof=1) / np.sqrt(len(ours)):.1f}, dwave-samplers "
+          f"{theirs.mean():.1f} ± {theirs.std(ddof=1) / np.sqrt(len(theirs)):.1f} (s.e.); ours "
+          f"no worse in {wins} of 8 calls; Mann-Whitney U p = {p_value:.2f}")
+    assert np.isfinite(ours).all() and np.isfinite(theirs).all()

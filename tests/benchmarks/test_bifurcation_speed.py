@@ -1,8 +1,7 @@
 """GPU Ising machine emulator: spin-update throughput and TTS99 (issue 7 benchmark).
 
 Run (CPU; add ``or gpu`` on a GPU machine):
-    .venv/bin/pytest tests/benchmarks/test_bifurcation_speed.py --benchmark-enable \
-        -m "slow or not slow" -s
+    .venv/bin/pytest tests/benchmarks/test_bifurcation_speed.py -m bench -s
 
 Throughput: spin updates per second = spins × agents × steps / sampling seconds
 (``info["timing"]["sampling_ns"]``) on a dense ±1 2,000-spin model (K2000-style, fixed seed).

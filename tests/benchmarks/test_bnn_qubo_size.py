@@ -1,6 +1,6 @@
 """Whole-network BNN QUBO size and build time against samples per QUBO and hidden width.
 
-Run: .venv/bin/pytest tests/benchmarks/test_bnn_qubo_size.py --benchmark-enable -s
+Run: .venv/bin/pytest tests/benchmarks/test_bnn_qubo_size.py -m bench -s
 """
 
 import time

@@ -1,8 +1,7 @@
 """Digital Annealer emulator: kernel speed and the parallel-trial claim (issue 6 benchmark).
 
 Run:
-    .venv/bin/pytest tests/benchmarks/test_digital_annealer_speed.py --benchmark-enable \
-        -m "slow or not slow" -s
+    .venv/bin/pytest tests/benchmarks/test_digital_annealer_speed.py -m bench -s
 
 1. Kernel speed: trial flips evaluated per second (bits x steps x runs / sampling seconds) of
    the numba annealing kernel on a dense 2,000-bit +-1 complete graph (K2000-style, fixed

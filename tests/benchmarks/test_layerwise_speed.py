@@ -1,8 +1,7 @@
 """Layer-wise head: time to build the C per-class QUBOs and one training iteration (issue 8).
 
 Run:
-    .venv/bin/pytest tests/benchmarks/test_layerwise_speed.py --benchmark-enable \
-        -m "slow or not slow" -s
+    .venv/bin/pytest tests/benchmarks/test_layerwise_speed.py -m bench -s
 
 Case: digits, d = 24 random conv features, C = 10 classes, K = 5 and 20 bits (125 and 500
 dense bits per class). ``build`` is the QUBO construction alone; ``iteration`` is one outer

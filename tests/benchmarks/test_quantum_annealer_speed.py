@@ -7,8 +7,7 @@
   (breadth-first neighbourhoods of 20–60 vertices of G1 and G22), printed as a table; TTS99
   uses the modelled time of one read (anneal + readout + delay, programming excluded).
 
-Run: .venv/bin/pytest tests/benchmarks/test_quantum_annealer_speed.py --benchmark-enable \
-     -m "slow or not slow" -s
+Run: .venv/bin/pytest tests/benchmarks/test_quantum_annealer_speed.py -m bench -s
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ the wall time of the quickstart suite.
 
 Run with::
 
-    .venv/bin/pytest tests/benchmarks/test_runner_overhead.py --benchmark-enable \
-        -m bench --benchmark-columns=min,mean,max,rounds
+    .venv/bin/pytest tests/benchmarks/test_runner_overhead.py -m bench \
+         --benchmark-columns=min,mean,max,rounds
 
 ``extra_info["jobs_per_s"]`` holds the throughput of each trivial-jobs benchmark.
 """
