@@ -1,7 +1,7 @@
 """Everything under tests/benchmarks is a measurement: marked ``bench`` and deselected by default.
 
-Run them on a quiet machine with ``pytest tests/benchmarks -m bench -s`` (add ``or gpu`` to
-the marker expression on a GPU machine).
+Run them on a quiet machine with ``pytest tests/benchmarks -m bench -s``; the ones also marked
+``gpu`` run where cupy finds a CUDA device and are skipped, with the reason, elsewhere.
 """
 
 import pytest

@@ -1,6 +1,6 @@
 """GPU Ising machine emulator: spin-update throughput and TTS99 (issue 7 benchmark).
 
-Run (CPU; add ``or gpu`` on a GPU machine):
+Run (the GPU throughput tests run where cupy finds a CUDA device):
     .venv/bin/pytest tests/benchmarks/test_bifurcation_speed.py -m bench -s
 
 Throughput: spin updates per second = spins × agents × steps / sampling seconds
