@@ -85,6 +85,37 @@ def convergence(results: Results, against: str = "step") -> plt.Figure | None:
     return fig
 
 
+def training_convergence(results: Results) -> plt.Figure | None:
+    """Best training loss so far against training round, one panel per problem and setting.
+
+    One curve per machine: the median over seeds, with the range over seeds as a band.
+    """
+    tr = results.training
+    if tr.empty:
+        return None
+    panels = list(tr.groupby(["problem", "setting"], sort=True))
+    fig, axes = _facet_axes(len(panels), width=4.8, height=3.4)
+    names = sorted(tr["machine"].unique())
+    palette = dict(zip(names, sns.color_palette("tab10", len(names)), strict=True))
+    for ax, ((problem, setting), sub) in zip(axes, panels, strict=False):
+        for machine, g in sub.groupby("machine"):
+            wide = g.pivot_table(index="seed", columns="round", values="best_train_loss")
+            x = wide.columns.to_numpy(dtype=float)
+            values = wide.to_numpy(dtype=float)
+            color = palette[machine]
+            ax.plot(x, np.nanmedian(values, axis=0), label=machine, color=color)
+            ax.fill_between(x, np.nanmin(values, axis=0), np.nanmax(values, axis=0),
+                            color=color, alpha=0.15, linewidth=0)
+        ax.set_title(problem if setting == "default" else f"{problem}\n{setting}",
+                     fontsize="medium")
+        ax.set_xlabel("training round")
+        ax.set_ylabel("best training loss so far")
+        ax.legend(fontsize="x-small")
+    fig.suptitle("Training convergence (median over seeds; band: min-max)")
+    fig.tight_layout()
+    return fig
+
+
 def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
     """TTS99 with bootstrap 95% intervals against setting, per problem and machine.
 
@@ -247,6 +278,7 @@ def write_figures(results: Results, qsum: pd.DataFrame, tsum: pd.DataFrame,
         "success_probability": lambda: success_probability(qsum),
         "heatmap": lambda: heatmap(qsum),
         "accuracy": lambda: accuracy(tsum),
+        "training_convergence": lambda: training_convergence(results),
     }
     written = {}
     for name, draw in figures.items():

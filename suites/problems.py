@@ -91,7 +91,13 @@ class ProblemKind:
         sample_kwargs: Mapping[str, Any],
         seed: int,
     ) -> dict[str, float]:
-        """Train with ``sampler`` and return metrics (``mode == "train"``)."""
+        """Train with ``sampler`` and return metrics (``mode == "train"``).
+
+        Besides ``train_accuracy``/``test_accuracy`` and other numbers, the result may carry
+        ``"history"``: one dict per training round with at least ``round`` and ``train_loss``
+        (fraction of training samples misclassified); the runner stores it in
+        ``training.parquet`` and the plots draw it as the training's convergence.
+        """
         raise NotImplementedError(f"{type(self).__name__} is a {self.mode!r} kind")
 
     def check_params(self, params: Mapping[str, Any]) -> None:

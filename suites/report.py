@@ -33,6 +33,9 @@ FIGURE_CAPTIONS = {
     "success_probability": "Probability that one read reaches the target.",
     "heatmap": "Success probability per machine and setting.",
     "accuracy": "Train/test accuracy of the trained networks (mean ± std over seeds).",
+    "training_convergence": "Best training loss (fraction of training samples misclassified) "
+                            "so far against training round, per problem and setting (median "
+                            "over seeds; band: min-max).",
 }
 
 

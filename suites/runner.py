@@ -136,8 +136,9 @@ def run_job(job: Mapping[str, Any]) -> dict[str, Any]:
     kwargs["seed"] = job["seed"]
     if job["mode"] == "train":
         t0 = time.perf_counter()
-        result = adapter.train(job["problem_params"], sampler, kwargs, job["seed"])
-        return {"metrics": dict(result), "wall_s": time.perf_counter() - t0}
+        metrics = dict(adapter.train(job["problem_params"], sampler, kwargs, job["seed"]))
+        history = metrics.pop("history", None)
+        return {"metrics": metrics, "history": history, "wall_s": time.perf_counter() - t0}
     built = problem_registry.build_problem(job["kind"], job["problem_params"])
     if job["record_trace"] and "record_trace" in sampler.parameters:
         kwargs["record_trace"] = True

@@ -9,6 +9,7 @@
         jobs/<job-id>.json            one file per finished job (written atomically)
         jobs.parquet                  one row per job and read (tidy)
         traces.parquet                one row per job, read and trace step (tidy)
+        training.parquet              one row per training job and round (tidy)
         provenance.json               versions, git commit, CPU/GPU, command lines, start/end
         figures/*.png, report.html    written by ``isingbench plot`` / ``report``
 
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -230,12 +231,29 @@ def resolve_targets(records: Iterable[Mapping[str, Any]]) -> dict[str, tuple[flo
     return out
 
 
+TRAINING_COLUMNS = ["job_id", "problem", "machine", "setting", "seed", "round", "train_loss",
+                    "best_train_loss", "seconds"]
+
+
+def _training_rows(job_id: str, base: Mapping[str, Any], history: list[Mapping[str, Any]]
+                   ) -> pd.DataFrame:
+    """One row per training round: the round's loss, the best loss so far, seconds so far."""
+    loss = np.array([float(h["train_loss"]) for h in history])
+    seconds = np.array([float(h.get("seconds", math.nan)) for h in history])
+    return pd.DataFrame({
+        "job_id": job_id, "problem": base["problem"], "machine": base["machine"],
+        "setting": base["setting"], "seed": base["seed"],
+        "round": [int(h["round"]) for h in history], "train_loss": loss,
+        "best_train_loss": np.minimum.accumulate(loss), "seconds": np.cumsum(seconds),
+    })
+
+
 def build_tables(
     records: list[Mapping[str, Any]], epsilon: float = 1e-6, epsilon_rel: float = 0.0
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Turn job records into the tidy ``jobs`` and ``traces`` tables."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Turn job records into the tidy ``jobs``, ``traces`` and ``training`` tables."""
     targets = resolve_targets(records)
-    rows, trace_frames = [], []
+    rows, trace_frames, training_frames = [], [], []
     setting_keys = sorted({k for r in records for k in r["job"]["setting"]})
     for rec in records:
         job = rec["job"]
@@ -263,6 +281,8 @@ def build_tables(
                          "test_accuracy": m.get("test_accuracy"),
                          "wall_s": res.get("wall_s"),
                          "extra": json.dumps(m, sort_keys=True, default=_json_default)})
+            if res.get("history"):
+                training_frames.append(_training_rows(rec["id"], base, res["history"]))
             continue
         target, source = targets.get(_instance_key(job), (math.nan, "missing"))
         energies = np.asarray(res.get("energies", []), dtype=float)
@@ -305,21 +325,22 @@ def build_tables(
     traces = pd.concat(trace_frames, ignore_index=True) if trace_frames else pd.DataFrame(
         columns=["job_id", "problem", "machine", "setting", "seed", "read", "step", "seconds",
                  "best_energy", "target"])
-    return jobs, traces
+    training = (pd.concat(training_frames, ignore_index=True) if training_frames
+                else pd.DataFrame(columns=TRAINING_COLUMNS))
+    return jobs, traces, training
 
 
-def collect(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Gather the per-job files into ``jobs.parquet`` and ``traces.parquet``."""
+def collect(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Gather the per-job files into ``jobs``, ``traces`` and ``training`` parquet tables."""
     run_dir = Path(run_dir)
     run_info = read_run_info(run_dir)
     m = run_info.get("metrics", {})
-    jobs, traces = build_tables(read_job_records(run_dir), m.get("epsilon", 1e-6),
-                                m.get("epsilon_rel", 0.0))
-    jobs.to_parquet(run_dir / "jobs.parquet.tmp", index=False)
-    os.replace(run_dir / "jobs.parquet.tmp", run_dir / "jobs.parquet")
-    traces.to_parquet(run_dir / "traces.parquet.tmp", index=False)
-    os.replace(run_dir / "traces.parquet.tmp", run_dir / "traces.parquet")
-    return jobs, traces
+    tables = build_tables(read_job_records(run_dir), m.get("epsilon", 1e-6),
+                          m.get("epsilon_rel", 0.0))
+    for name, table in zip(("jobs", "traces", "training"), tables, strict=True):
+        table.to_parquet(run_dir / f"{name}.parquet.tmp", index=False)
+        os.replace(run_dir / f"{name}.parquet.tmp", run_dir / f"{name}.parquet")
+    return tables
 
 
 def read_run_info(run_dir: Path) -> dict[str, Any]:
@@ -336,6 +357,8 @@ class Results:
     traces: pd.DataFrame
     provenance: dict[str, Any]
     run_info: dict[str, Any]
+    training: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=TRAINING_COLUMNS))
 
     @property
     def suite(self) -> str:
@@ -359,7 +382,7 @@ def resolve_run(run: str | Path, out: str | Path = "results") -> Path:
 def load(path: str | Path, out: str | Path = "results") -> Results:
     """Load a run (directory or suite name), re-collecting the job files into parquet first."""
     run_dir = resolve_run(path, out)
-    jobs, traces = collect(run_dir)
+    jobs, traces, training = collect(run_dir)
     prov_path = run_dir / "provenance.json"
     prov = json.loads(prov_path.read_text(encoding="utf-8")) if prov_path.exists() else {}
-    return Results(run_dir, jobs, traces, prov, read_run_info(run_dir))
+    return Results(run_dir, jobs, traces, prov, read_run_info(run_dir), training)

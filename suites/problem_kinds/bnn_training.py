@@ -66,4 +66,6 @@ class DigitsBNNTraining(ProblemKind):
         return {"train_accuracy": float(clf.score(ds.X_train, ds.y_train)),
                 "test_accuracy": float(clf.score(ds.X_test, ds.y_test)),
                 "sampler_calls": int(getattr(clf, "sampler_calls_", 0)),
-                "solver_seconds": float(getattr(clf, "solver_seconds_", float("nan")))}
+                "solver_seconds": float(getattr(clf, "solver_seconds_", float("nan"))),
+                "history": [{"round": int(row["round"]), "train_loss": float(row["train_loss"]),
+                             "seconds": float(row["seconds"])} for row in clf.history_]}

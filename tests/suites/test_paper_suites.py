@@ -261,6 +261,15 @@ def test_reduced_suite_runs_end_to_end(name, tmp_path):
     if name in ("regularisers", "machines", "precision"):
         assert {"success_probability", "heatmap"} <= figures
     if name == "regularisers":
+        # every QUBO-trained job stores its per-round training loss, drawn as convergence
+        training = pd.read_parquet(run_dir / "training.parquet")
+        trained = frame[frame["kind"] == "bnn_training"]["job_id"]
+        assert set(training["job_id"]) == set(trained)
+        for _, rounds in training.groupby("job_id"):
+            assert rounds["round"].tolist() == list(range(len(rounds)))
+            assert rounds["best_train_loss"].is_monotonic_decreasing
+            assert (rounds["best_train_loss"] <= rounds["train_loss"]).all()
+        assert "training_convergence" in figures
         exact = frame[frame["problem"].str.startswith("exact")]
         # the exact formulation's target is its zero-loss optimum, never a best-seen guess
         assert set(exact["target_source"]) <= {"optimum", "ground_state"}

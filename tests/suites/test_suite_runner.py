@@ -27,7 +27,8 @@ def test_run_writes_tidy_tables_and_provenance(tmp_path, suite_file):
     assert summary.ok and summary.done == len(suite.jobs()) and summary.skipped == 0
     run_dir = tmp_path / "results" / "tiny" / suite.content_hash()
     assert summary.run_dir == run_dir
-    for name in ("jobs.parquet", "traces.parquet", "provenance.json", "run.json", "suite.yaml"):
+    for name in ("jobs.parquet", "traces.parquet", "training.parquet", "provenance.json",
+                 "run.json", "suite.yaml"):
         assert (run_dir / name).exists(), name
     res = store.load(run_dir)
     jobs = res.jobs
@@ -121,3 +122,21 @@ def test_dask_local_cluster_matches_the_local_pool(tmp_path, suite_file):
     pd.testing.assert_frame_equal(a, b)
     workers = {json.loads(p.read_text())["worker"] for p in (dask.run_dir / "jobs").glob("*.json")}
     assert all(":" in w for w in workers)
+
+
+def test_training_history_becomes_a_tidy_table():
+    record = {"id": "j1", "status": "ok",
+              "job": {"suite": "s", "problem": "p", "kind": "bnn_training", "mode": "train",
+                      "machine_name": "sa", "machine": "sa", "setting": {"margin": 0.1},
+                      "problem_params": {}, "sample_params": {}, "seed": 3},
+              "result": {"metrics": {"train_accuracy": 0.9, "test_accuracy": 0.8},
+                         "history": [{"round": 0, "train_loss": 0.3, "seconds": 1.0},
+                                     {"round": 1, "train_loss": 0.4, "seconds": 2.0},
+                                     {"round": 2, "train_loss": 0.1, "seconds": 0.5}],
+                         "wall_s": 3.5}}
+    jobs, _, training = store.build_tables([record])
+    assert len(jobs) == 1 and jobs["test_accuracy"].iloc[0] == 0.8
+    assert training["round"].tolist() == [0, 1, 2]
+    assert training["best_train_loss"].tolist() == [0.3, 0.3, 0.1]  # best so far
+    assert training["seconds"].tolist() == [1.0, 3.0, 3.5]          # cumulative
+    assert set(training["setting"]) == {"margin=0.1"} and set(training["seed"]) == {3}
