@@ -141,12 +141,17 @@ def tts_ci(
 def convergence_vs_steps(best_energy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Quartiles over reads of best-so-far energy: ``best_energy`` is (reads, T).
 
-    Returns ``(q25, median, q75)``, each of length T.
+    Returns ``(q25, median, q75)``, each of length T. A non-finite entry (a read with no
+    energy recorded yet at that checkpoint) counts as missing; a checkpoint with none gives nan.
     """
     b = np.asarray(best_energy, dtype=float)
     if b.ndim != 2 or b.shape[0] == 0:
         raise ValueError(f"best_energy must be (reads, T) with reads >= 1, got {b.shape}")
-    q25, med, q75 = np.nanpercentile(b, [25, 50, 75], axis=0)
+    b = np.where(np.isfinite(b), b, np.nan)
+    q25, med, q75 = np.full((3, b.shape[1]), np.nan)
+    seen = ~np.all(np.isnan(b), axis=0)
+    if seen.any():
+        q25[seen], med[seen], q75[seen] = np.nanpercentile(b[:, seen], [25, 50, 75], axis=0)
     return q25, med, q75
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -119,3 +120,12 @@ def test_mean_std():
     assert m == pytest.approx(0.9) and s == pytest.approx(0.1)
     assert metrics.mean_std([0.7]) == (0.7, 0.0)
     assert all(math.isnan(v) for v in metrics.mean_std([]))
+
+
+def test_convergence_vs_steps_treats_unrecorded_checkpoints_as_missing():
+    best = np.array([[np.inf, 5.0, 3.0], [np.inf, np.inf, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value" from inf - inf
+        q25, med, q75 = metrics.convergence_vs_steps(best)
+    assert np.isnan(med[0]) and med[1] == 5.0 and med[2] == 2.0
+    assert np.isnan(q25[0]) and np.isnan(q75[0])
