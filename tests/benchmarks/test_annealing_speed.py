@@ -7,7 +7,8 @@ Cases: a K2000-style dense ±1 complete graph (2,000 spins, fixed seed) and G22 
 ../shared/data/gset), 10 reads × 1,000 sweeps, the same geometric β range (our default rule)
 for both samplers, in the same run. Flips attempted per second = n × sweeps × reads /
 sampling time (``info["timing"]["sampling_ns"]`` of each sampler; model conversion to arrays
-is preprocessing for both). Ours runs with 1 and with 2 numba threads.
+is preprocessing for both), from the fastest of ``ROUNDS`` calls. Ours runs with 1 and with
+2 numba threads.
 Bars: K2000 ≥ 10× dwave-samplers' flip rate with a median energy no worse; G22 ≥ 1×.
 The median of one 10-read call is noisy, so the last test repeats the K2000 call with eight
 seeds and compares the medians of all 80 reads (see its docstring).
@@ -32,6 +33,9 @@ pytestmark = pytest.mark.slow
 
 GSET_DIR = Path(__file__).parents[2].parent / "shared" / "data" / "gset"
 READS, SWEEPS, K2000_SEED = 10, 1000, 2000
+#: Timed calls per sampler: the rate is taken from the fastest (least disturbed) call. A G22
+#: call takes about a second, so it is repeated; a dwave-samplers call on K2000 takes ~75 s.
+ROUNDS = {"K2000": 1, "G22": 5}
 RUNNERS = ("dwave-samplers", "ours-1-thread", "ours-2-threads")
 RESULTS: dict[str, dict[str, dict]] = {"K2000": {}, "G22": {}}
 BARS = {"K2000": 10.0, "G22": 1.0}
@@ -72,13 +76,16 @@ def test_flip_rate(benchmark, problems, case, runner):
             pytest.skip(f"numba has only {numba.config.NUMBA_NUM_THREADS} thread(s)")
         numba.set_num_threads(threads)
         SimulatedAnnealingSampler().sample(bqm, num_reads=2, num_sweeps=2, seed=0)  # compile
+    calls = []
     try:
-        ss = benchmark.pedantic(run, args=(runner, bqm, beta_range), rounds=1, iterations=1)
+        benchmark.pedantic(lambda: calls.append(run(runner, bqm, beta_range)),
+                           rounds=ROUNDS[case], iterations=1)
     finally:
         numba.set_num_threads(threads_before)
+    ss = calls[0]  # the seed is fixed, so every call returns the same samples
     # the samples are genuine: energies are those of the model, and cut = -energy
     np.testing.assert_allclose(ss.record.energy, bqm.energies(ss))
-    seconds = ss.info["timing"]["sampling_ns"] * 1e-9
+    seconds = min(c.info["timing"]["sampling_ns"] for c in calls) * 1e-9
     rate = bqm.num_variables * SWEEPS * READS / seconds
     median = float(np.median(ss.record.energy))
     RESULTS[case][runner] = {"rate": rate, "median": median, "seconds": seconds,
