@@ -62,8 +62,8 @@ def _forward_sample(x, s, sizes, bias, woff, uoff, w, z, a):
 
 
 @njit(cache=True)
-def _tail_error(s, layer0, sizes, bias, woff, uoff, w, a_row, z_tail, target):
-    """Error of sample ``s`` when layers > layer0 are recomputed from ``a_row`` (scratch)."""
+def _forward_row(layer0, sizes, bias, woff, uoff, w, z_row, a_row):
+    """Recompute layers > layer0 of one sample's pre-activations and signs, in place."""
     num_layers = sizes.shape[0] - 1
     for layer in range(layer0 + 1, num_layers + 1):
         n_in = sizes[layer - 1]
@@ -75,10 +75,16 @@ def _tail_error(s, layer0, sizes, bias, woff, uoff, w, a_row, z_tail, target):
                 acc += w[base + i] * a_row[uoff[layer - 1] + i]
             if bias[layer]:
                 acc += w[base + n_in]
-            z_tail[uoff[layer] + j] = acc
+            z_row[uoff[layer] + j] = acc
             a_row[uoff[layer] + j] = 1 if acc >= 0 else -1
-    out0 = uoff[num_layers]
-    return _sample_error(z_tail[out0 : out0 + sizes[num_layers]], target)
+
+
+@njit(cache=True)
+def _tail_error(layer0, sizes, bias, woff, uoff, w, a_row, z_tail, target):
+    """Error of a sample when layers > layer0 are recomputed from ``a_row`` (scratch)."""
+    _forward_row(layer0, sizes, bias, woff, uoff, w, z_tail, a_row)
+    out0 = uoff[sizes.shape[0] - 1]
+    return _sample_error(z_tail[out0 : out0 + sizes[-1]], target)
 
 
 @njit(cache=True)
@@ -149,7 +155,7 @@ def _anneal_kernel(x, target, sizes, bias, woff, w0, betas, seed):
                         for u in range(n_units):
                             a_row[u] = a[s, u]
                         a_row[col] = an
-                        e = _tail_error(s, layer, sizes, bias, woff, uoff, w, a_row, z_tail,
+                        e = _tail_error(layer, sizes, bias, woff, uoff, w, a_row, z_tail,
                                         target[s])
                 new_err[s] = e
                 delta += e - err[s]
@@ -166,7 +172,7 @@ def _anneal_kernel(x, target, sizes, bias, woff, w0, betas, seed):
                     an = 1 if zn >= 0 else -1
                     if an != a[s, col] and layer < num_layers:
                         a[s, col] = an
-                        _forward_tail(s, layer, sizes, bias, woff, uoff, w, z, a)
+                        _forward_row(layer, sizes, bias, woff, uoff, w, z[s], a[s])
                     else:
                         a[s, col] = an
                     err[s] = new_err[s]
@@ -179,24 +185,6 @@ def _anneal_kernel(x, target, sizes, bias, woff, w0, betas, seed):
         if best == 0:
             break
     return best_w, best
-
-
-@njit(cache=True)
-def _forward_tail(s, layer0, sizes, bias, woff, uoff, w, z, a):
-    """Recompute layers > layer0 of sample ``s`` in place."""
-    num_layers = sizes.shape[0] - 1
-    for layer in range(layer0 + 1, num_layers + 1):
-        n_in = sizes[layer - 1]
-        cols = n_in + bias[layer]
-        for j in range(sizes[layer]):
-            base = woff[layer] + j * cols
-            acc = 0
-            for i in range(n_in):
-                acc += w[base + i] * a[s, uoff[layer - 1] + i]
-            if bias[layer]:
-                acc += w[base + n_in]
-            z[s, uoff[layer] + j] = acc
-            a[s, uoff[layer] + j] = 1 if acc >= 0 else -1
 
 
 def _check_data(x: np.ndarray, y: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
