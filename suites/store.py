@@ -331,12 +331,20 @@ def build_tables(
 
 
 def collect(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Gather the per-job files into ``jobs``, ``traces`` and ``training`` parquet tables."""
+    """Gather the per-job files into ``jobs``, ``traces`` and ``training`` parquet tables.
+
+    Only the jobs of the suite as last run (``run.json``'s ``job_ids``) enter the tables: a
+    run directory reused with an edited suite keeps the files of jobs the suite no longer
+    has, but they do not mix into its results.
+    """
     run_dir = Path(run_dir)
     run_info = read_run_info(run_dir)
     m = run_info.get("metrics", {})
-    tables = build_tables(read_job_records(run_dir), m.get("epsilon", 1e-6),
-                          m.get("epsilon_rel", 0.0))
+    records = read_job_records(run_dir)
+    if "job_ids" in run_info:
+        current = set(run_info["job_ids"])
+        records = [r for r in records if r["id"] in current]
+    tables = build_tables(records, m.get("epsilon", 1e-6), m.get("epsilon_rel", 0.0))
     for name, table in zip(("jobs", "traces", "training"), tables, strict=True):
         table.to_parquet(run_dir / f"{name}.parquet.tmp", index=False)
         os.replace(run_dir / f"{name}.parquet.tmp", run_dir / f"{name}.parquet")

@@ -140,3 +140,16 @@ def test_training_history_becomes_a_tidy_table():
     assert training["best_train_loss"].tolist() == [0.3, 0.3, 0.1]  # best so far
     assert training["seconds"].tolist() == [1.0, 3.0, 3.5]          # cumulative
     assert set(training["setting"]) == {"margin=0.1"} and set(training["seed"]) == {3}
+
+
+def test_jobs_dropped_from_an_edited_suite_leave_the_tables(tmp_path, models):
+    out = tmp_path / "results"
+    both = parse_suite(suite_text(models, machines="machines: [dwave-sa]"))
+    run_suite(both, out, run_id="ref", workers=1, progress=False)
+    problems = f"problems:\n  - {{name: m10, kind: qubo_file, params: {{path: '{models['m10']}'}}}}"
+    one = parse_suite(suite_text(models, machines="machines: [dwave-sa]", problems=problems))
+    summary = run_suite(one, out, run_id="ref", workers=1, progress=False)
+    assert summary.done == 0 and summary.skipped == len(one.jobs())
+    run_dir = out / "tiny" / "ref"
+    assert len(list((run_dir / "jobs").glob("*.json"))) == len(both.jobs())
+    assert set(store.load(run_dir).jobs["problem"]) == {"m10"}
