@@ -266,6 +266,19 @@ def test_prototype_init_is_a_better_start_than_random():
     assert res.errors <= errors_of(x, y, w, True)
 
 
+def test_default_start_is_the_prototype_with_several_outputs_only():
+    def first_round(x, y, sizes, **kw):
+        res = train_unitwise(x, y, sizes, SA, bias=True, rounds=1, sample_kwargs=FAST, seed=3,
+                             **kw)
+        return res.history[0]["train_loss"]
+
+    x, y = _teacher([16, 8, 4], 200, 9)
+    assert first_round(x, y, [16, 8, 4]) == first_round(x, y, [16, 8, 4], init="prototype")
+    assert first_round(x, y, [16, 8, 4]) != first_round(x, y, [16, 8, 4], init="given")
+    x1, y1 = _teacher([16, 8, 1], 200, 9)
+    assert first_round(x1, y1, [16, 8, 1]) == first_round(x1, y1, [16, 8, 1], init="given")
+
+
 def test_exact_batches_accepts_only_non_increasing_loss():
     x, y = _teacher([6, 2, 1], 30, 7)
     start = BinaryNetwork.layered([6, 2, 1], rng=1)
