@@ -7,6 +7,8 @@ Each function returns the figure it drew or ``None`` when the run has no data fo
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
@@ -31,8 +33,37 @@ def _series(df: pd.DataFrame) -> pd.Series:
     return df["machine"]
 
 
+def natural_order(names: Iterable[str]) -> list[str]:
+    """Unique names sorted with their numbers compared as numbers.
+
+    ``da-4b`` comes before ``da-10b`` and ``qa-noise-0.05`` before ``qa-noise-0.1``, so a
+    sweep over precisions or noise widths reads in order along an axis.
+    """
+    def key(name: str):
+        parts = re.split(r"(\d+(?:\.\d+)?)", str(name))
+        return [(0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts)]
+    return sorted(dict.fromkeys(names), key=key)
+
+
+def _finish(fig: plt.Figure, title: str) -> None:
+    """Suptitle above the panels: tight layout with half an inch kept free at the top."""
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+
+
+def _legend(ax: plt.Axes, fontsize: str = "small", **kwargs) -> None:
+    """Legend inside the axes, or beside them (in columns of 20) when it has many entries."""
+    entries = len(ax.get_legend_handles_labels()[1])
+    if entries > 12:
+        ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  ncol=math.ceil(entries / 20), **kwargs)
+    else:
+        ax.legend(fontsize=fontsize, **kwargs)
+
+
 def _facet_axes(n: int, width: float = 5.5, height: float = 3.8):
-    cols = min(n, 3)
+    """Panels of ``width`` x ``height`` inches: up to 3 a row, fewer when they are wide."""
+    cols = max(1, min(n, 3, int(18 // width)))
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
     for ax in axes.ravel()[n:]:
@@ -79,9 +110,8 @@ def convergence(results: Results, against: str = "step") -> plt.Figure | None:
         if against == "seconds":
             ax.set_xscale("log")
         ax.set_ylabel("best energy so far (median, IQR band)")
-        ax.legend(fontsize="small")
-    fig.suptitle(f"Convergence against {'steps' if against == 'step' else 'time'}")
-    fig.tight_layout()
+        _legend(ax)
+    _finish(fig, f"Convergence against {'steps' if against == 'step' else 'time'}")
     return fig
 
 
@@ -110,9 +140,8 @@ def training_convergence(results: Results) -> plt.Figure | None:
                      fontsize="medium")
         ax.set_xlabel("training round")
         ax.set_ylabel("best training loss so far")
-        ax.legend(fontsize="x-small")
-    fig.suptitle("Training convergence (median over seeds; band: min-max)")
-    fig.tight_layout()
+        _legend(ax, fontsize="x-small")
+    _finish(fig, "Training convergence (median over seeds; band: min-max)")
     return fig
 
 
@@ -132,10 +161,11 @@ def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
     for ax, problem in zip(axes, problems, strict=False):
         sub = summary[summary["problem"] == problem]
         settings = list(dict.fromkeys(sub["setting"]))
-        machines = sorted(sub["machine"].unique())
+        machines = natural_order(sub["machine"])
         finite = sub[value][np.isfinite(sub[value])]
         top = float(finite.max()) * 10 if len(finite) else 1.0
-        for k, (machine, g) in enumerate(sub.groupby("machine")):
+        for k, machine in enumerate(machines):
+            g = sub[sub["machine"] == machine]
             x = np.array([settings.index(s) for s in g["setting"]], dtype=float)
             x += (k - (len(machines) - 1) / 2) * 0.08
             y = g[value].to_numpy(dtype=float)
@@ -152,9 +182,8 @@ def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
         ax.set_title(f"{problem} (n={int(sub['num_variables'].max())}, "
                      f"target: {sub['target_source'].iloc[0]})")
         ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
-        ax.legend(fontsize="small")
-    fig.suptitle("Time to solution (99%), bootstrap 95% intervals; x = never reached")
-    fig.tight_layout()
+        _legend(ax)
+    _finish(fig, "Time to solution (99%), bootstrap 95% intervals; x = never reached")
     return fig
 
 
@@ -171,7 +200,9 @@ def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None
     if data.empty:
         return None
     data = data.assign(series=_series(data)).sort_values("num_variables")
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    n_series = data["series"].nunique()
+    fig, ax = plt.subplots(figsize=(7.5 + (2.4 * math.ceil(n_series / 20) if n_series > 12 else 0),
+                                    4.8))
     for series, g in data.groupby("series"):
         y = g[value].to_numpy(dtype=float)
         hi = g[f"{col}_high"].to_numpy(dtype=float)
@@ -182,31 +213,40 @@ def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None
     ax.set_yscale("log")
     ax.set_xlabel("problem size (variables)")
     ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
-    ax.legend(fontsize="small")
+    _legend(ax)
     ax.set_title("TTS99 against problem size (95% bootstrap intervals; ∞ not drawn)")
     fig.tight_layout()
     return fig
 
 
 def success_probability(summary: pd.DataFrame) -> plt.Figure | None:
-    """Success probability with bootstrap 95% intervals per machine and setting."""
+    """Success probability with bootstrap 95% intervals: bars per machine, one per setting."""
     if summary.empty or summary["p_s"].isna().all():
         return None
     problems = sorted(summary["problem"].unique())
-    fig, axes = _facet_axes(len(problems))
+    n_bars = max(len(g) for _, g in summary.groupby("problem"))
+    fig, axes = _facet_axes(len(problems), width=max(5.5, 0.3 * n_bars + 2))
     for ax, problem in zip(axes, problems, strict=False):
-        sub = summary[summary["problem"] == problem].reset_index(drop=True)
-        labels = _series(sub)
-        ax.bar(range(len(sub)), sub["p_s"], color=sns.color_palette("colorblind", len(sub)))
-        ax.errorbar(range(len(sub)), sub["p_s"],
-                    yerr=[sub["p_s"] - sub["p_s_low"], sub["p_s_high"] - sub["p_s"]],
-                    fmt="none", color="black", capsize=3)
-        ax.set_xticks(range(len(sub)), labels, rotation=25, ha="right")
+        sub = summary[summary["problem"] == problem]
+        machines = natural_order(sub["machine"])
+        settings = list(dict.fromkeys(sub["setting"]))
+        colors = sns.color_palette("colorblind", len(settings))
+        width = 0.8 / len(settings)
+        for k, setting in enumerate(settings):
+            g = sub[sub["setting"] == setting].set_index("machine").reindex(machines)
+            x = np.arange(len(machines)) + (k - (len(settings) - 1) / 2) * width
+            p = g["p_s"].to_numpy(dtype=float)
+            ax.bar(x, p, width=width, color=colors[k], label=setting)
+            ax.errorbar(x, p, yerr=[p - g["p_s_low"].to_numpy(dtype=float),
+                                    g["p_s_high"].to_numpy(dtype=float) - p],
+                        fmt="none", color="black", capsize=2)
+        ax.set_xticks(range(len(machines)), machines, rotation=35, ha="right")
         ax.set_ylim(0, 1.05)
         ax.set_ylabel("success probability p_s")
         ax.set_title(f"{problem} (target: {sub['target_source'].iloc[0]})")
-    fig.suptitle("Success probability per read, bootstrap 95% intervals")
-    fig.tight_layout()
+        if len(settings) > 1:
+            _legend(ax, title="setting")
+    _finish(fig, "Success probability per read, bootstrap 95% intervals")
     return fig
 
 
@@ -220,8 +260,9 @@ def heatmap(summary: pd.DataFrame) -> plt.Figure | None:
     fig, axes = _facet_axes(len(problems), width=max(4.5, 1.3 * n_set + 2.5),
                             height=max(3.0, 0.5 * n_mach + 2.2))
     for ax, problem in zip(axes, problems, strict=False):
-        table = summary[summary["problem"] == problem].pivot_table(
-            index="machine", columns="setting", values="p_s")
+        sub = summary[summary["problem"] == problem]
+        table = sub.pivot_table(index="machine", columns="setting", values="p_s").reindex(
+            index=natural_order(sub["machine"]), columns=list(dict.fromkeys(sub["setting"])))
         sns.heatmap(table, annot=True, fmt=".2f", vmin=0, vmax=1, cmap="viridis", ax=ax,
                     cbar_kws={"label": "p_s"})
         ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
@@ -229,13 +270,16 @@ def heatmap(summary: pd.DataFrame) -> plt.Figure | None:
         ax.set_xlabel("setting")
         ax.set_ylabel("machine")
         ax.set_title(problem)
-    fig.suptitle("Success probability: machine × setting (blank: not run)")
-    fig.tight_layout()
+    _finish(fig, "Success probability: machine × setting (blank: not run)")
     return fig
 
 
 def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
-    """Train and test accuracy (mean ± std over seeds) against setting, per machine."""
+    """Train and test accuracy (mean ± std over seeds) per problem.
+
+    With several settings: accuracy against setting, one line per machine and split. With a
+    single setting: the machines side by side on the x axis (a precision or machine sweep).
+    """
     if train_summary.empty:
         return None
     long = pd.concat([
@@ -244,23 +288,29 @@ def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
         for split in ("train", "test")
     ])
     problems = sorted(long["problem"].unique())
-    fig, axes = _facet_axes(len(problems), width=max(5.5, 1.2 * long["setting"].nunique() + 2),
-                            height=4.5)
+    ticks = max(n_set if (n_set := g["setting"].nunique()) > 1 else 0.4 * g["machine"].nunique()
+                for _, g in long.groupby("problem"))
+    fig, axes = _facet_axes(len(problems), width=max(5.5, 1.2 * ticks + 2), height=4.5)
     for ax, problem in zip(axes, problems, strict=False):
         sub = long[long["problem"] == problem]
         settings = list(dict.fromkeys(sub["setting"]))
-        for (machine, split), g in sub.groupby(["machine", "split"]):
-            x = [settings.index(s) for s in g["setting"]]
-            ax.errorbar(x, g["acc"], yerr=g["std"], fmt="o-" if split == "test" else "s--",
-                        capsize=3, label=f"{machine} ({split})")
-        ax.set_xticks(range(len(settings)), settings, rotation=30, ha="right")
+        by_machine = len(settings) == 1
+        positions = natural_order(sub["machine"]) if by_machine else settings
+        for key, g in sub.groupby(["split"] if by_machine else ["machine", "split"]):
+            split = key[-1]
+            x = [positions.index(p) for p in g["machine" if by_machine else "setting"]]
+            ax.errorbar(x, g["acc"], yerr=g["std"], fmt="o" if split == "test" else "s",
+                        linestyle="none" if by_machine else ("-" if split == "test" else "--"),
+                        capsize=3, label=split if by_machine else f"{key[0]} ({split})")
+        ax.set_xticks(range(len(positions)), positions, rotation=35 if by_machine else 30,
+                      ha="right")
         low = float(np.nanmin(sub["acc"] - sub["std"].fillna(0)))
         ax.set_ylim(max(0.0, min(0.5, low - 0.05) if np.isfinite(low) else 0.0), 1.01)
         ax.set_ylabel("accuracy (mean ± std)")
-        ax.set_title(problem)
-        ax.legend(fontsize="small")
-    fig.suptitle("Accuracy of the trained networks against setting")
-    fig.tight_layout()
+        ax.set_title(problem if not by_machine or settings[0] == "default"
+                     else f"{problem} [{settings[0]}]")
+        _legend(ax)
+    _finish(fig, "Accuracy of the trained networks")
     return fig
 
 

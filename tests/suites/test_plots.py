@@ -1,0 +1,70 @@
+"""Figure layout rules: machines read in numeric order, sweeps get readable axes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from suites import plots
+
+
+def test_natural_order_compares_numbers_as_numbers():
+    names = ["sb-8b", "da-10b", "da-4b", "qa-noise-0.1", "qa-noise-0.05", "sa", "da-4b"]
+    assert plots.natural_order(names) == ["da-4b", "da-10b", "qa-noise-0.05", "qa-noise-0.1",
+                                          "sa", "sb-8b"]
+
+
+def _training_summary(machines, settings):
+    rows = [{"problem": "p", "setting": s, "machine": m, "train_accuracy": 0.9,
+             "train_accuracy_std": 0.01, "test_accuracy": 0.8, "test_accuracy_std": 0.02}
+            for m in machines for s in settings]
+    return pd.DataFrame(rows)
+
+
+def test_accuracy_with_one_setting_puts_the_machines_on_the_x_axis():
+    fig = plots.accuracy(_training_summary(["da-16b", "da-4b", "sa"], ["default"]))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["da-4b", "da-16b", "sa"]
+    assert sorted(ax.get_legend_handles_labels()[1]) == ["test", "train"]
+    plt.close(fig)
+
+
+def test_accuracy_with_several_settings_draws_one_line_per_machine_and_split():
+    fig = plots.accuracy(_training_summary(["da", "sa"], ["none", "margin"]))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "margin"]
+    assert len(ax.get_legend_handles_labels()[1]) == 4
+    plt.close(fig)
+
+
+def test_success_bars_are_grouped_by_machine_with_one_colour_per_setting():
+    rows = [{"problem": "p", "setting": s, "machine": m, "p_s": 0.5, "p_s_low": 0.4,
+             "p_s_high": 0.6, "target_source": "ground_state"}
+            for m in ["da-12b", "da-8b"] for s in ["margin=0.0", "margin=0.1"]]
+    fig = plots.success_probability(pd.DataFrame(rows))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["da-8b", "da-12b"]
+    assert ax.get_legend_handles_labels()[1] == ["margin=0.0", "margin=0.1"]
+    plt.close(fig)
+
+
+def test_many_series_move_the_legend_beside_the_axes():
+    fig, ax = plt.subplots()
+    for k in range(30):
+        ax.plot([0, 1], [k, k], label=f"s{k}")
+    plots._legend(ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
+    plt.close(fig)
+
+
+def test_few_series_keep_the_legend_inside():
+    fig, ax = plt.subplots()
+    for k in range(3):
+        ax.plot([0, 1], [k, k], label=f"s{k}")
+    plots._legend(ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).x0 < ax.get_window_extent(renderer).x1
+    plt.close(fig)
