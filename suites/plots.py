@@ -45,6 +45,13 @@ def natural_order(names: Iterable[str]) -> list[str]:
     return sorted(dict.fromkeys(names), key=key)
 
 
+def _palette(names: Iterable[str]) -> dict[str, tuple]:
+    """One colour per name, the same in every panel of a figure."""
+    ordered = natural_order(names)
+    return dict(zip(ordered, sns.color_palette("tab10" if len(ordered) <= 10 else "husl",
+                                               len(ordered)), strict=True))
+
+
 def _finish(fig: plt.Figure, title: str) -> None:
     """Suptitle above the panels: tight layout with half an inch kept free at the top."""
     fig.suptitle(title)
@@ -52,13 +59,21 @@ def _finish(fig: plt.Figure, title: str) -> None:
 
 
 def _legend(ax: plt.Axes, fontsize: str = "small", **kwargs) -> None:
-    """Legend inside the axes, or beside them (in columns of 20) when it has many entries."""
+    """Legend inside the axes, or beside them (in columns of 20) when it has more than 8 entries."""
     entries = len(ax.get_legend_handles_labels()[1])
-    if entries > 12:
+    if entries > 8:
         ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   ncol=math.ceil(entries / 20), **kwargs)
     else:
         ax.legend(fontsize=fontsize, **kwargs)
+
+
+def _panel_width(n_settings: int, n_machines: int) -> float:
+    """Inches a panel needs: machines along x with one setting, else settings plus a legend."""
+    if n_settings == 1:
+        return max(5.5, 0.3 * n_machines + 2)
+    legend = 2.4 * math.ceil(n_machines / 20) if n_machines > 8 else 0.0
+    return max(5.5, 1.2 * n_settings + 2 + legend)
 
 
 def _facet_axes(n: int, width: float = 5.5, height: float = 3.8):
@@ -81,10 +96,9 @@ def convergence(results: Results, against: str = "step") -> plt.Figure | None:
     if tr.empty:
         return None
     tr = tr.assign(series=_series(tr))
-    problems = sorted(tr["problem"].unique())
+    problems = natural_order(tr["problem"])
     fig, axes = _facet_axes(len(problems))
-    names = sorted(tr["series"].unique())
-    palette = dict(zip(names, sns.color_palette("tab10", len(names)), strict=True))
+    palette = _palette(tr["series"])
     for ax, problem in zip(axes, problems, strict=False):
         sub = tr[tr["problem"] == problem]
         for series, g in sub.groupby("series"):
@@ -125,8 +139,7 @@ def training_convergence(results: Results) -> plt.Figure | None:
         return None
     panels = list(tr.groupby(["problem", "setting"], sort=True))
     fig, axes = _facet_axes(len(panels), width=4.8, height=3.4)
-    names = sorted(tr["machine"].unique())
-    palette = dict(zip(names, sns.color_palette("tab10", len(names)), strict=True))
+    palette = _palette(tr["machine"])
     for ax, ((problem, setting), sub) in zip(axes, panels, strict=False):
         for machine, g in sub.groupby("machine"):
             wide = g.pivot_table(index="seed", columns="round", values="best_train_loss")
@@ -148,6 +161,8 @@ def training_convergence(results: Results) -> plt.Figure | None:
 def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
     """TTS99 with bootstrap 95% intervals against setting, per problem and machine.
 
+    A problem with a single setting gets the machines side by side on the x axis.
+
     ``clock`` is ``"wall"`` (measured wall time per read here) or ``"model"`` (modelled hardware
     time per read). Infinite TTS (no success) is drawn as a cross at the top of the axis.
     """
@@ -156,33 +171,44 @@ def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
     if summary.empty or summary[value].isna().all():
         return None
     summary = summary[summary[value].notna()]  # machines without this clock are left out
-    problems = sorted(summary["problem"].unique())
-    fig, axes = _facet_axes(len(problems))
+    problems = natural_order(summary["problem"])
+    palette = _palette(summary["machine"])
+    fig, axes = _facet_axes(len(problems), width=max(
+        _panel_width(g["setting"].nunique(), g["machine"].nunique())
+        for _, g in summary.groupby("problem")))
     for ax, problem in zip(axes, problems, strict=False):
         sub = summary[summary["problem"] == problem]
-        settings = list(dict.fromkeys(sub["setting"]))
+        settings = natural_order(sub["setting"])
         machines = natural_order(sub["machine"])
         finite = sub[value][np.isfinite(sub[value])]
         top = float(finite.max()) * 10 if len(finite) else 1.0
+        by_machine = len(settings) == 1
         for k, machine in enumerate(machines):
             g = sub[sub["machine"] == machine]
-            x = np.array([settings.index(s) for s in g["setting"]], dtype=float)
-            x += (k - (len(machines) - 1) / 2) * 0.08
+            if by_machine:
+                x = np.full(len(g), float(k))
+            else:
+                x = np.array([settings.index(s) for s in g["setting"]], dtype=float)
+                x += (k - (len(machines) - 1) / 2) * min(0.08, 0.8 / len(machines))
             y = g[value].to_numpy(dtype=float)
             lo = g[f"{col}_low"].to_numpy(dtype=float)
             hi = np.minimum(g[f"{col}_high"].to_numpy(dtype=float), top)
             fin = np.isfinite(y)
-            line = ax.errorbar(x[fin], y[fin], yerr=[y[fin] - lo[fin], hi[fin] - y[fin]],
-                               fmt="o-", capsize=3, label=machine)
+            ax.errorbar(x[fin], y[fin], yerr=[y[fin] - lo[fin], hi[fin] - y[fin]],
+                        fmt="o-", capsize=3, label=machine, color=palette[machine])
             if (~fin & ~np.isnan(y)).any():
                 ax.scatter(x[~fin & ~np.isnan(y)], np.full((~fin & ~np.isnan(y)).sum(), top),
-                           marker="x", color=line[0].get_color())
-        ax.set_xticks(range(len(settings)), settings, rotation=20, ha="right")
+                           marker="x", color=palette[machine])
+        positions = machines if by_machine else settings
+        ax.set_xticks(range(len(positions)), positions, rotation=30 if by_machine else 20,
+                      ha="right")
         ax.set_yscale("log")
-        ax.set_title(f"{problem} (n={int(sub['num_variables'].max())}, "
+        setting = "" if not by_machine or settings[0] == "default" else f" [{settings[0]}]"
+        ax.set_title(f"{problem}{setting} (n={int(sub['num_variables'].max())}, "
                      f"target: {sub['target_source'].iloc[0]})")
         ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
-        _legend(ax)
+        if not by_machine:
+            _legend(ax)
     _finish(fig, "Time to solution (99%), bootstrap 95% intervals; x = never reached")
     return fig
 
@@ -201,7 +227,7 @@ def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None
         return None
     data = data.assign(series=_series(data)).sort_values("num_variables")
     n_series = data["series"].nunique()
-    fig, ax = plt.subplots(figsize=(7.5 + (2.4 * math.ceil(n_series / 20) if n_series > 12 else 0),
+    fig, ax = plt.subplots(figsize=(7.5 + (2.4 * math.ceil(n_series / 20) if n_series > 8 else 0),
                                     4.8))
     for series, g in data.groupby("series"):
         y = g[value].to_numpy(dtype=float)
@@ -223,13 +249,13 @@ def success_probability(summary: pd.DataFrame) -> plt.Figure | None:
     """Success probability with bootstrap 95% intervals: bars per machine, one per setting."""
     if summary.empty or summary["p_s"].isna().all():
         return None
-    problems = sorted(summary["problem"].unique())
+    problems = natural_order(summary["problem"])
     n_bars = max(len(g) for _, g in summary.groupby("problem"))
     fig, axes = _facet_axes(len(problems), width=max(5.5, 0.3 * n_bars + 2))
     for ax, problem in zip(axes, problems, strict=False):
         sub = summary[summary["problem"] == problem]
         machines = natural_order(sub["machine"])
-        settings = list(dict.fromkeys(sub["setting"]))
+        settings = natural_order(sub["setting"])
         colors = sns.color_palette("colorblind", len(settings))
         width = 0.8 / len(settings)
         for k, setting in enumerate(settings):
@@ -254,7 +280,7 @@ def heatmap(summary: pd.DataFrame) -> plt.Figure | None:
     """Machine × setting heat map of the success probability, one panel per problem."""
     if summary.empty or summary["p_s"].isna().all():
         return None
-    problems = sorted(summary["problem"].unique())
+    problems = natural_order(summary["problem"])
     n_set = max(summary.groupby("problem")["setting"].nunique())
     n_mach = summary["machine"].nunique()
     fig, axes = _facet_axes(len(problems), width=max(4.5, 1.3 * n_set + 2.5),
@@ -262,7 +288,7 @@ def heatmap(summary: pd.DataFrame) -> plt.Figure | None:
     for ax, problem in zip(axes, problems, strict=False):
         sub = summary[summary["problem"] == problem]
         table = sub.pivot_table(index="machine", columns="setting", values="p_s").reindex(
-            index=natural_order(sub["machine"]), columns=list(dict.fromkeys(sub["setting"])))
+            index=natural_order(sub["machine"]), columns=natural_order(sub["setting"]))
         sns.heatmap(table, annot=True, fmt=".2f", vmin=0, vmax=1, cmap="viridis", ax=ax,
                     cbar_kws={"label": "p_s"})
         ax.set_yticklabels(ax.get_yticklabels(), rotation=0)
@@ -287,13 +313,13 @@ def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
                              std=train_summary[f"{split}_accuracy_std"])
         for split in ("train", "test")
     ])
-    problems = sorted(long["problem"].unique())
+    problems = natural_order(long["problem"])
     ticks = max(n_set if (n_set := g["setting"].nunique()) > 1 else 0.4 * g["machine"].nunique()
                 for _, g in long.groupby("problem"))
     fig, axes = _facet_axes(len(problems), width=max(5.5, 1.2 * ticks + 2), height=4.5)
     for ax, problem in zip(axes, problems, strict=False):
         sub = long[long["problem"] == problem]
-        settings = list(dict.fromkeys(sub["setting"]))
+        settings = natural_order(sub["setting"])
         by_machine = len(settings) == 1
         positions = natural_order(sub["machine"]) if by_machine else settings
         for key, g in sub.groupby(["split"] if by_machine else ["machine", "split"]):

@@ -30,9 +30,9 @@ def test_accuracy_with_one_setting_puts_the_machines_on_the_x_axis():
 
 
 def test_accuracy_with_several_settings_draws_one_line_per_machine_and_split():
-    fig = plots.accuracy(_training_summary(["da", "sa"], ["none", "margin"]))
+    fig = plots.accuracy(_training_summary(["da", "sa"], ["bits=10", "bits=5"]))
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "margin"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["bits=5", "bits=10"]
     assert len(ax.get_legend_handles_labels()[1]) == 4
     plt.close(fig)
 
@@ -50,7 +50,7 @@ def test_success_bars_are_grouped_by_machine_with_one_colour_per_setting():
 
 def test_many_series_move_the_legend_beside_the_axes():
     fig, ax = plt.subplots()
-    for k in range(30):
+    for k in range(9):
         ax.plot([0, 1], [k, k], label=f"s{k}")
     plots._legend(ax)
     fig.canvas.draw()
@@ -67,4 +67,15 @@ def test_few_series_keep_the_legend_inside():
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     assert ax.get_legend().get_window_extent(renderer).x0 < ax.get_window_extent(renderer).x1
+    plt.close(fig)
+
+
+def test_tts_with_one_setting_puts_the_machines_on_the_x_axis():
+    rows = [{"problem": "G1", "setting": "default", "machine": m, "num_variables": 800,
+             "target_source": "best_known", "tts_wall_s": v, "tts_wall_low": v / 2,
+             "tts_wall_high": v * 2} for m, v in [("sb", 1.0), ("da", float("inf"))]]
+    fig = plots.tts(pd.DataFrame(rows), "wall")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["da", "sb"]
+    assert ax.get_legend() is None
     plt.close(fig)
