@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from suites import metrics, summary
+from suites.ordering import natural_order, sort_naturally
 from suites.store import load, read_job_records
 
 #: Sampling keyword that counts a machine's steps, by registry machine name.
@@ -66,7 +67,9 @@ def accuracy_table(jobs: pd.DataFrame) -> pd.DataFrame:
                                                 strict=True)])
     wide = tsum.pivot_table(index=["problem", "setting"], columns="machine", values="cell",
                             aggfunc="first", fill_value="")
-    return wide.reset_index()
+    wide = wide[natural_order(wide.columns)].reset_index()
+    wide.columns.name = None
+    return sort_naturally(wide, ["problem", "setting"])
 
 
 def _steps(row: pd.Series) -> float:
@@ -131,7 +134,7 @@ def fit_table(run_dir: Path) -> pd.DataFrame:
         }
     if not seen:
         return pd.DataFrame()
-    return pd.DataFrame(list(seen.values())).sort_values(["problem", "setting", "machine"])
+    return sort_naturally(pd.DataFrame(list(seen.values())), ["problem", "setting", "machine"])
 
 
 def render(run: str | Path, out: str | Path = "results") -> str:

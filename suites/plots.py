@@ -7,7 +7,6 @@ Each function returns the figure it drew or ``None`` when the run has no data fo
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from suites import metrics  # noqa: E402
+from suites.ordering import natural_order  # noqa: E402
 from suites.store import Results  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="notebook")
@@ -31,18 +31,6 @@ def _series(df: pd.DataFrame) -> pd.Series:
     if df["setting"].nunique() > 1:
         return df["machine"] + " [" + df["setting"] + "]"
     return df["machine"]
-
-
-def natural_order(names: Iterable[str]) -> list[str]:
-    """Unique names sorted with their numbers compared as numbers.
-
-    ``da-4b`` comes before ``da-10b`` and ``qa-noise-0.05`` before ``qa-noise-0.1``, so a
-    sweep over precisions or noise widths reads in order along an axis.
-    """
-    def key(name: str):
-        parts = re.split(r"(\d+(?:\.\d+)?)", str(name))
-        return [(0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts)]
-    return sorted(dict.fromkeys(names), key=key)
 
 
 def _palette(names: Iterable[str]) -> dict[str, tuple]:

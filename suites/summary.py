@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from suites import metrics
+from suites.ordering import sort_naturally
 
 GROUP = ["problem", "machine", "setting"]
 
@@ -61,7 +62,7 @@ def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.Da
             else math.nan,
             "best_energy": float(ok["energy"].min()) if len(ok) else math.nan,
         })
-    return pd.DataFrame(rows)
+    return sort_naturally(pd.DataFrame(rows), GROUP)
 
 
 def training_summary(jobs: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +80,7 @@ def training_summary(jobs: pd.DataFrame) -> pd.DataFrame:
                      "train_accuracy": train_m, "train_accuracy_std": train_s,
                      "test_accuracy": test_m, "test_accuracy_std": test_s,
                      "wall_s": float(ok["wall_s"].mean()) if len(ok) else math.nan})
-    return pd.DataFrame(rows)
+    return sort_naturally(pd.DataFrame(rows), GROUP)
 
 
 def failures(jobs: pd.DataFrame) -> pd.DataFrame:

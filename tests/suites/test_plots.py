@@ -1,4 +1,4 @@
-"""Figure layout rules: machines read in numeric order, sweeps get readable axes."""
+"""Figure layout rules: sweeps over many machines or settings get readable axes."""
 
 from __future__ import annotations
 
@@ -6,12 +6,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from suites import plots
-
-
-def test_natural_order_compares_numbers_as_numbers():
-    names = ["sb-8b", "da-10b", "da-4b", "qa-noise-0.1", "qa-noise-0.05", "sa", "da-4b"]
-    assert plots.natural_order(names) == ["da-4b", "da-10b", "qa-noise-0.05", "qa-noise-0.1",
-                                          "sa", "sb-8b"]
 
 
 def _training_summary(machines, settings):
