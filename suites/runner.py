@@ -16,6 +16,7 @@ import socket
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -325,7 +326,7 @@ def run_suite(
 ) -> RunSummary:
     """Run (or resume) a suite; writes the tidy tables and provenance at the end."""
     run_dir = prepare_run_dir(suite, out, run_id)
-    session = {"start": store.utcnow(), "command": command or sys.argv,
+    session = {"id": uuid.uuid4().hex, "start": store.utcnow(), "command": command or sys.argv,
                "executor": f"dask:{dask}" if dask else "local",
                "workers": workers or default_workers()}
     store.record_session(run_dir, session)

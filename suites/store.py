@@ -172,11 +172,20 @@ def environment() -> dict[str, Any]:
 
 
 def record_session(run_dir: Path, session: Mapping[str, Any]) -> None:
-    """Add or update one run session (command line, start/end, executor) in provenance.json."""
+    """Add or update one run session (command line, start/end, executor) in provenance.json.
+
+    A session is identified by its ``id`` (two sessions may start in the same second, e.g. a
+    run killed at once and resumed); records written before ids existed by their ``start``.
+    """
     path = Path(run_dir) / "provenance.json"
     prov = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    sessions = [s for s in prov.get("sessions", []) if s.get("start") != session.get("start")]
-    sessions.append(dict(session))
+    key = "id" if "id" in session else "start"
+    sessions = list(prov.get("sessions", []))
+    same = [i for i, s in enumerate(sessions) if s.get(key) == session.get(key)]
+    if same:
+        sessions[same[0]] = dict(session)
+    else:
+        sessions.append(dict(session))
     prov.update(environment())
     prov["sessions"] = sessions
     prov["start"] = sessions[0].get("start")

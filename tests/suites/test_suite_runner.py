@@ -153,3 +153,14 @@ def test_jobs_dropped_from_an_edited_suite_leave_the_tables(tmp_path, models):
     run_dir = out / "tiny" / "ref"
     assert len(list((run_dir / "jobs").glob("*.json"))) == len(both.jobs())
     assert set(store.load(run_dir).jobs["problem"]) == {"m10"}
+
+
+def test_sessions_that_start_in_the_same_second_are_both_kept(tmp_path):
+    start = "2026-01-01T00:00:00+00:00"
+    store.record_session(tmp_path, {"id": "a", "start": start, "command": ["first"]})
+    store.record_session(tmp_path, {"id": "b", "start": start, "command": ["second"]})
+    store.record_session(tmp_path, {"id": "a", "start": start, "command": ["first"],
+                                    "end": start})
+    prov = json.loads((tmp_path / "provenance.json").read_text())
+    assert [s["id"] for s in prov["sessions"]] == ["a", "b"]
+    assert prov["sessions"][0]["end"] == start
