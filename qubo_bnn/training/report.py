@@ -2,8 +2,9 @@
 
 For each task (two-class 3 vs 8 on 8x8 digits, 64-4-1; ten-class on 4x4 digits, 16-16-10 by
 default; on request ``ten32``: 16-32-10, and ``ten8``: 64-16-10 on 8x8 digits), each seed
-(70/30 split by seed) and each regulariser setting (none, margin, dropout, both), fit :class:`~qubo_bnn.estimator.QuboBNNClassifier`
-with its defaults except the setting; the direct-search reference
+(70/30 split by seed) and each regulariser setting (none, margin, dropout, both), fit
+:class:`~qubo_bnn.estimator.QuboBNNClassifier` with its defaults except the setting; the
+direct-search reference
 (:mod:`qubo_bnn.training.direct_search`) and the float STE baseline (:mod:`qubo_bnn.baselines`)
 have no regulariser and are run once per seed. Prints a markdown table of test accuracy,
 mean ± std over seeds, plus fit times.
