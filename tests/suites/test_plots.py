@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 
 from suites import plots
 
@@ -42,25 +43,16 @@ def test_success_bars_are_grouped_by_machine_with_one_colour_per_setting():
     plt.close(fig)
 
 
-def test_many_series_move_the_legend_beside_the_axes():
+@pytest.mark.parametrize(("series", "beside"), [(9, True), (3, False)])
+def test_the_legend_moves_beside_the_axes_only_when_long(series, beside):
     fig, ax = plt.subplots()
-    for k in range(9):
+    for k in range(series):
         ax.plot([0, 1], [k, k], label=f"s{k}")
     plots._legend(ax)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    assert ax.get_legend().get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
-    plt.close(fig)
-
-
-def test_few_series_keep_the_legend_inside():
-    fig, ax = plt.subplots()
-    for k in range(3):
-        ax.plot([0, 1], [k, k], label=f"s{k}")
-    plots._legend(ax)
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    assert ax.get_legend().get_window_extent(renderer).x0 < ax.get_window_extent(renderer).x1
+    legend_left = ax.get_legend().get_window_extent(renderer).x0
+    assert (legend_left >= ax.get_window_extent(renderer).x1) == beside
     plt.close(fig)
 
 
