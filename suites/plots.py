@@ -233,6 +233,47 @@ def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None
     return fig
 
 
+def residual_vs_size(results: Results) -> plt.Figure | None:
+    """Mean residual energy per read against problem size, one panel per problem kind.
+
+    One line per machine (and setting, when there are several) through the mean over the
+    problems of each size, with every problem as a dot; drawn for the kinds that have problems
+    of at least two sizes. Residuals are relative to the target (DESIGN.md 3); the y
+    axis is symmetric-log so that zero (every read on target) stays on the plot.
+    """
+    jobs = results.jobs
+    if jobs.empty or "residual" not in jobs or "num_variables" not in jobs:
+        return None
+    q = jobs[(jobs["mode"] == "qubo") & (jobs["status"] == "ok")]
+    q = q[np.isfinite(q["residual"].astype(float)) & q["num_variables"].notna()]
+    kinds = [k for k, g in q.groupby("kind") if g["num_variables"].nunique() >= 2]
+    if not kinds:
+        return None
+    q = q[q["kind"].isin(kinds)]
+    q = q.assign(series=_series(q))
+    points = (q.groupby(["kind", "series", "problem"])
+              .agg(residual=("residual", "mean"), size=("num_variables", "max")).reset_index())
+    palette = _palette(points["series"])
+    n_series = points["series"].nunique()
+    fig, axes = _facet_axes(len(kinds), width=_panel_width(2, n_series), height=4.2)
+    for ax, kind in zip(axes, natural_order(kinds), strict=False):
+        sub = points[points["kind"] == kind]
+        for series in natural_order(sub["series"]):
+            g = sub[sub["series"] == series]
+            line = g.groupby("size")["residual"].mean()  # problems of one size: their mean
+            ax.plot(line.index, line.to_numpy(), "-", color=palette[series], label=series)
+            ax.scatter(g["size"], g["residual"], color=palette[series], s=16)
+        ax.set_xscale("log")
+        ax.set_yscale("symlog", linthresh=1e-3)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("problem size (variables)")
+        ax.set_ylabel("mean residual energy per read (relative)")
+        ax.set_title(kind)
+        _legend(ax)
+    _finish(fig, "Residual energy against problem size (symlog: 0 = every read on target)")
+    return fig
+
+
 def success_probability(summary: pd.DataFrame) -> plt.Figure | None:
     """Success probability with bootstrap 95% intervals: bars per machine, one per setting."""
     if summary.empty or summary["p_s"].isna().all():
@@ -339,6 +380,7 @@ def write_figures(results: Results, qsum: pd.DataFrame, tsum: pd.DataFrame,
         "tts_wall": lambda: tts(qsum, "wall"),
         "tts_modelled": lambda: tts(qsum, "model"),
         "tts_vs_size": lambda: tts_vs_size(qsum, "wall"),
+        "residual_vs_size": lambda: residual_vs_size(results),
         "success_probability": lambda: success_probability(qsum),
         "heatmap": lambda: heatmap(qsum),
         "accuracy": lambda: accuracy(tsum),

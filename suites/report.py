@@ -30,6 +30,9 @@ FIGURE_CAPTIONS = {
     "tts_modelled": "TTS99 from the modelled hardware time of one read (a model, not a "
                     "measurement).",
     "tts_vs_size": "TTS99 (wall time) against the number of variables of each problem.",
+    "residual_vs_size": "Mean relative residual energy per read against the number of "
+                        "variables, per problem kind (how far from the target each machine "
+                        "ends as problems grow).",
     "success_probability": "Probability that one read reaches the target.",
     "heatmap": "Success probability per machine and setting.",
     "accuracy": "Train/test accuracy of the trained networks (mean ± std over seeds).",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from suites import plots
+from suites.store import Results
 
 
 def _training_summary(machines, settings):
@@ -65,3 +68,26 @@ def test_tts_with_one_setting_puts_the_machines_on_the_x_axis():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["da", "sb"]
     assert ax.get_legend() is None
     plt.close(fig)
+
+
+def test_residual_against_size_draws_the_kinds_with_several_sizes():
+    rows = [{"mode": "qubo", "status": "ok", "kind": kind, "problem": f"{kind}-{n}",
+             "machine": machine, "setting": "default", "num_variables": n, "residual": r}
+            for kind, n, machine, r in [("dense", 32, "sa", 0.0), ("dense", 64, "sa", 0.01),
+                                        ("dense", 32, "da", 0.0), ("dense", 64, "da", 0.0),
+                                        ("gset", 800, "sa", 0.02)]]
+    results = Results(path=Path("."), jobs=pd.DataFrame(rows), traces=pd.DataFrame(),
+                      provenance={}, run_info={})
+    fig = plots.residual_vs_size(results)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["dense"]
+    assert sorted(visible[0].get_legend_handles_labels()[1]) == ["da", "sa"]
+    plt.close(fig)
+
+
+def test_residual_against_size_needs_two_sizes():
+    rows = [{"mode": "qubo", "status": "ok", "kind": "gset", "problem": "G1", "machine": "sa",
+             "setting": "default", "num_variables": 800, "residual": 0.02}]
+    results = Results(path=Path("."), jobs=pd.DataFrame(rows), traces=pd.DataFrame(),
+                      provenance={}, run_info={})
+    assert plots.residual_vs_size(results) is None

@@ -36,7 +36,7 @@ def test_report_embeds_every_figure_and_the_tables(finished_run):
     figures = sorted(p.stem for p in (finished_run / "figures").glob("*.png"))
     # sa records traces, so convergence figures exist next to TTS, p_s and the heat map
     assert {"convergence_steps", "convergence_seconds", "tts_wall", "success_probability",
-            "heatmap"} <= set(figures)
+            "heatmap", "residual_vs_size"} <= set(figures)
     images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"',
                         text)
     assert sorted(name for name, _ in images) == figures
