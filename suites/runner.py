@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import shutil
 import socket
@@ -202,6 +203,26 @@ def _one_kernel_thread() -> None:
     numba.set_num_threads(1)
 
 
+def _worker_context() -> multiprocessing.context.BaseContext | None:
+    """How to start worker processes: the platform default unless forking is unsafe here.
+
+    A process that has already run parallel numba kernels (a notebook or script that sampled
+    before calling :func:`run_suite`) holds live OpenMP/TBB kernel threads, and children forked
+    from it die at their first parallel kernel. Then the workers come from a clean forkserver
+    process (which imports the runner once); a script that does this needs the usual
+    ``if __name__ == "__main__":`` guard.
+    """
+    import numba  # noqa: PLC0415 - numba is imported by the samplers anyway
+
+    try:
+        numba.threading_layer()
+    except ValueError:  # no kernel threads started in this process: forking is safe
+        return None
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["suites.runner"])
+    return ctx
+
+
 def _iter_local(payloads: list[dict], workers: int) -> Iterable[tuple[dict, Future]]:
     if workers <= 1:
         for p in payloads:
@@ -209,7 +230,8 @@ def _iter_local(payloads: list[dict], workers: int) -> Iterable[tuple[dict, Futu
             fut.set_result(execute_job(p))
             yield p, fut
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_one_kernel_thread) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_kernel_thread,
+                             mp_context=_worker_context()) as pool:
         futures = {pool.submit(execute_job, p): p for p in payloads}
         try:
             for fut in as_completed(futures):
@@ -324,7 +346,11 @@ def run_suite(
     progress: bool = True,
     command: list[str] | None = None,
 ) -> RunSummary:
-    """Run (or resume) a suite; writes the tidy tables and provenance at the end."""
+    """Run (or resume) a suite; writes the tidy tables and provenance at the end.
+
+    Safe to call from a process that has already sampled (workers then start from a
+    forkserver, so a script needs the usual ``if __name__ == "__main__":`` guard).
+    """
     run_dir = prepare_run_dir(suite, out, run_id)
     session = {"id": uuid.uuid4().hex, "start": store.utcnow(), "command": command or sys.argv,
                "executor": f"dask:{dask}" if dask else "local",

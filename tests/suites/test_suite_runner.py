@@ -164,3 +164,21 @@ def test_sessions_that_start_in_the_same_second_are_both_kept(tmp_path):
     prov = json.loads((tmp_path / "provenance.json").read_text())
     assert [s["id"] for s in prov["sessions"]] == ["a", "b"]
     assert prov["sessions"][0]["end"] == start
+
+
+def test_worker_pool_survives_a_parent_that_ran_parallel_kernels(tmp_path, models):
+    """A notebook that sampled before running a suite: forked workers would die at their first
+    parallel kernel (BrokenProcessPool); the runner starts them from a forkserver instead."""
+    import dimod  # noqa: PLC0415
+    import numba  # noqa: PLC0415
+
+    from emulators.bifurcation import SimulatedBifurcationSampler  # noqa: PLC0415
+
+    bqm = dimod.generators.gnp_random_bqm(40, 0.5, "SPIN", random_state=0)
+    SimulatedBifurcationSampler().sample(bqm, num_reads=4, num_steps=50, seed=0)
+    assert numba.threading_layer()  # kernel threads are live in this process
+    path = tmp_path / "parallel.yaml"  # the workers run parallel kernels too
+    path.write_text(suite_text(models, budget="", machines="machines:\n  - machine: sb\n"
+                                                "    params: {num_steps: 50}"))
+    summary = run_suite(load_suite(path), tmp_path / "results", workers=2, progress=False)
+    assert summary.ok, summary.text()
