@@ -46,22 +46,39 @@ def _finish(fig: plt.Figure, title: str) -> None:
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
 
 
+#: Legends with more entries than this go beside the axes, in columns of ``_LEGEND_ROWS``.
+_LEGEND_INSIDE = 8
+_LEGEND_ROWS = 20
+
+
 def _legend(ax: plt.Axes, fontsize: str = "small", **kwargs) -> None:
-    """Legend inside the axes, or beside them (in columns of 20) when it has more than 8 entries."""
+    """Legend inside the axes, or beside them when it has more than ``_LEGEND_INSIDE`` entries."""
     entries = len(ax.get_legend_handles_labels()[1])
-    if entries > 8:
+    if entries > _LEGEND_INSIDE:
         ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  ncol=math.ceil(entries / 20), **kwargs)
+                  ncol=math.ceil(entries / _LEGEND_ROWS), **kwargs)
     else:
         ax.legend(fontsize=fontsize, **kwargs)
 
 
-def _panel_width(n_settings: int, n_machines: int) -> float:
-    """Inches a panel needs: machines along x with one setting, else settings plus a legend."""
+def _legend_width(entries: int) -> float:
+    """Inches a legend of ``entries`` takes beside the axes (0 when it fits inside)."""
+    return 2.4 * math.ceil(entries / _LEGEND_ROWS) if entries > _LEGEND_INSIDE else 0.0
+
+
+def _panel_width(n_settings: int, n_machines: int, series_per_machine: int = 1) -> float:
+    """Inches a panel needs: the machines along x with one setting, else the settings along x
+    and a legend of ``n_machines * series_per_machine`` entries."""
     if n_settings == 1:
         return max(5.5, 0.3 * n_machines + 2)
-    legend = 2.4 * math.ceil(n_machines / 20) if n_machines > 8 else 0.0
-    return max(5.5, 1.2 * n_settings + 2 + legend)
+    return max(5.5, 1.2 * n_settings + 2 + _legend_width(n_machines * series_per_machine))
+
+
+def _panel_title(problem: str, settings: list) -> str:
+    """The problem, and its only setting when a panel shows one that is not the default."""
+    if len(settings) == 1 and settings[0] != "default":
+        return f"{problem} [{settings[0]}]"
+    return problem
 
 
 def _facet_axes(n: int, width: float = 5.5, height: float = 3.8):
@@ -191,8 +208,7 @@ def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
         ax.set_xticks(range(len(positions)), positions, rotation=30 if by_machine else 20,
                       ha="right")
         ax.set_yscale("log")
-        setting = "" if not by_machine or settings[0] == "default" else f" [{settings[0]}]"
-        ax.set_title(f"{problem}{setting} (n={int(sub['num_variables'].max())}, "
+        ax.set_title(f"{_panel_title(problem, settings)} (n={int(sub['num_variables'].max())}, "
                      f"target: {sub['target_source'].iloc[0]})")
         ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
         if not by_machine:
@@ -215,8 +231,7 @@ def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None
         return None
     data = data.assign(series=_series(data)).sort_values("num_variables")
     n_series = data["series"].nunique()
-    fig, ax = plt.subplots(figsize=(7.5 + (2.4 * math.ceil(n_series / 20) if n_series > 8 else 0),
-                                    4.8))
+    fig, ax = plt.subplots(figsize=(7.5 + _legend_width(n_series), 4.8))
     for series, g in data.groupby("series"):
         y = g[value].to_numpy(dtype=float)
         hi = g[f"{col}_high"].to_numpy(dtype=float)
@@ -255,7 +270,7 @@ def residual_vs_size(results: Results) -> plt.Figure | None:
               .agg(residual=("residual", "mean"), size=("num_variables", "max")).reset_index())
     palette = _palette(points["series"])
     n_series = points["series"].nunique()
-    fig, axes = _facet_axes(len(kinds), width=_panel_width(2, n_series), height=4.2)
+    fig, axes = _facet_axes(len(kinds), width=5.5 + _legend_width(n_series), height=4.2)
     for ax, kind in zip(axes, natural_order(kinds), strict=False):
         sub = points[points["kind"] == kind]
         for series in natural_order(sub["series"]):
@@ -343,9 +358,9 @@ def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
         for split in ("train", "test")
     ])
     problems = natural_order(long["problem"])
-    ticks = max(n_set if (n_set := g["setting"].nunique()) > 1 else 0.4 * g["machine"].nunique()
-                for _, g in long.groupby("problem"))
-    fig, axes = _facet_axes(len(problems), width=max(5.5, 1.2 * ticks + 2), height=4.5)
+    fig, axes = _facet_axes(len(problems), height=4.5, width=max(  # a train and a test series
+        _panel_width(g["setting"].nunique(), g["machine"].nunique(), series_per_machine=2)
+        for _, g in long.groupby("problem")))
     for ax, problem in zip(axes, problems, strict=False):
         sub = long[long["problem"] == problem]
         settings = natural_order(sub["setting"])
@@ -362,8 +377,7 @@ def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
         low = float(np.nanmin(sub["acc"] - sub["std"].fillna(0)))
         ax.set_ylim(max(0.0, min(0.5, low - 0.05) if np.isfinite(low) else 0.0), 1.01)
         ax.set_ylabel("accuracy (mean ± std)")
-        ax.set_title(problem if not by_machine or settings[0] == "default"
-                     else f"{problem} [{settings[0]}]")
+        ax.set_title(_panel_title(problem, settings))
         _legend(ax)
     _finish(fig, "Accuracy of the trained networks")
     return fig

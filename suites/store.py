@@ -181,11 +181,11 @@ def record_session(run_dir: Path, session: Mapping[str, Any]) -> None:
     prov = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     key = "id" if "id" in session else "start"
     sessions = list(prov.get("sessions", []))
-    same = [i for i, s in enumerate(sessions) if s.get(key) == session.get(key)]
-    if same:
-        sessions[same[0]] = dict(session)
-    else:
+    index = next((i for i, s in enumerate(sessions) if s.get(key) == session.get(key)), None)
+    if index is None:
         sessions.append(dict(session))
+    else:
+        sessions[index] = dict(session)
     prov.update(environment())
     prov["sessions"] = sessions
     prov["start"] = sessions[0].get("start")
