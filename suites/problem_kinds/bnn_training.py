@@ -8,12 +8,12 @@ from typing import Any
 import dimod
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.estimator import QuboBNNClassifier
+from qubo_bnn.whole_network.classifier import QuboBNNClassifier
 from suites.problems import Param, ProblemKind
 
 
 class DigitsBNNTraining(ProblemKind):
-    """Train :class:`~qubo_bnn.estimator.QuboBNNClassifier` with a machine on binarised digits.
+    """Train :class:`~qubo_bnn.whole_network.classifier.QuboBNNClassifier` with a machine on digits.
 
     The machine solves every QUBO of the training scheme; the job seed seeds the classifier
     (initial weights, batches, dropout draws, sampler seeds). Regulariser strengths

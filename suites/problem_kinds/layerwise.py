@@ -8,13 +8,13 @@ from typing import Any
 import dimod
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.features import RandomConvFeatures
-from qubo_bnn.layerwise_classifier import LayerwiseQuboClassifier
+from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier
+from qubo_bnn.layerwise.features import RandomConvFeatures
 from suites.problems import Param, ProblemKind
 
 
 class DigitsLayerwise(ProblemKind):
-    """Train :class:`~qubo_bnn.layerwise_classifier.LayerwiseQuboClassifier` with a machine.
+    """Train :class:`~qubo_bnn.layerwise.classifier.LayerwiseQuboClassifier` with a machine.
 
     Data: binarised sklearn digits (``classes``, pooled to ``size`` × ``size``), split by
     ``data_seed``; features: frozen random convolutions (``n_features``; 0 = raw pixels).

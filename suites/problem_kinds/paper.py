@@ -25,7 +25,7 @@ import dimod
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from qubo_bnn.layerwise_report import load_digits_images, load_mnist_5k
+from qubo_bnn.datasets import load_digits_images, load_mnist_5k
 from suites.problems import BuiltProblem, Param, ProblemKind
 
 DATASETS = ("digits", "mnist5k")
@@ -66,10 +66,10 @@ class BNNBaseline(ProblemKind):
 
     def train(self, params: Mapping[str, Any], sampler: dimod.Sampler,
               sample_kwargs: Mapping[str, Any], seed: int) -> dict[str, float]:
-        from qubo_bnn.baselines import train_ste
         from qubo_bnn.datasets import load_digits_binary
-        from qubo_bnn.network import BinaryNetwork
-        from qubo_bnn.training.direct_search import anneal_weights
+        from qubo_bnn.whole_network.direct_search import anneal_weights
+        from qubo_bnn.whole_network.network import BinaryNetwork
+        from qubo_bnn.whole_network.ste import train_ste
 
         ds = load_digits_binary(classes=tuple(params["classes"]), size=params["size"],
                                 seed=params["data_seed"])
@@ -116,7 +116,7 @@ def head_features(params: Mapping[str, Any], seed: int):
 
 @lru_cache(maxsize=8)
 def _features(dataset: str, n_features: int, test_size: float, data_seed: int, seed: int):
-    from qubo_bnn.features import RandomConvFeatures
+    from qubo_bnn.layerwise.features import RandomConvFeatures
 
     images, labels, conv = _images(dataset)
     xtr, xte, ytr, yte = train_test_split(images, labels, test_size=test_size,
@@ -165,12 +165,12 @@ class LayerwiseHead(ProblemKind):
 
     def train(self, params: Mapping[str, Any], sampler: dimod.Sampler,
               sample_kwargs: Mapping[str, Any], seed: int) -> dict[str, float]:
-        from qubo_bnn.layerwise_baselines import (
+        from qubo_bnn.layerwise.baselines import (
             fit_boehning_float,
             fit_logistic_lbfgs,
             fit_logistic_sgd,
         )
-        from qubo_bnn.layerwise_classifier import LayerwiseQuboClassifier
+        from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier
 
         ztr, zte, ytr, yte = head_features(params, seed)
         method, ridge = params["method"], params["ridge"]
@@ -218,7 +218,7 @@ class LayerwiseQubo(ProblemKind):
             raise ValueError("class_index must be >= 0")
 
     def build(self, params: Mapping[str, Any]) -> BuiltProblem:
-        from qubo_bnn.formulations.layerwise import LayerwiseProblem
+        from qubo_bnn.layerwise.formulation import LayerwiseProblem
 
         ztr, _, ytr, _ = head_features(params, params["data_seed"])
         problem = LayerwiseProblem(ztr, ytr, ridge=params["ridge"])

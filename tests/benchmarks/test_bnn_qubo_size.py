@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.formulations.bnn import build_bnn_qubo, layered_variable_counts
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.whole_network.formulation import build_bnn_qubo, layered_variable_counts
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 SAMPLES = [10, 20, 40, 80]
 HIDDEN = [2, 4, 8]

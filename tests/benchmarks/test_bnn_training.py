@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.estimator import QuboBNNClassifier
-from qubo_bnn.training.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.classifier import QuboBNNClassifier
+from qubo_bnn.whole_network.direct_search import anneal_weights, errors_of
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

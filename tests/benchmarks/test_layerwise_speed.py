@@ -6,7 +6,7 @@ Run:
 Case: digits, d = 24 random conv features, C = 10 classes, K = 5 and 20 bits (125 and 500
 dense bits per class). ``build`` is the QUBO construction alone; ``iteration`` is one outer
 iteration (build + reference annealer, 2 reads x 100 sweeps per class + decode).
-The accuracy table is ``python -m qubo_bnn.layerwise_report``.
+The accuracy table is ``python -m suites.studies.layerwise_report``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from qubo_bnn.features import RandomConvFeatures
-from qubo_bnn.formulations.layerwise import LayerwiseProblem
-from qubo_bnn.layerwise_classifier import LayerwiseQuboClassifier
+from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier
+from qubo_bnn.layerwise.features import RandomConvFeatures
+from qubo_bnn.layerwise.formulation import LayerwiseProblem
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qubo_bnn.baselines import _loss_grad, train_ste
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.ste import _loss_grad, train_ste
 
 
 def _teacher(sizes, n, seed):

@@ -8,9 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qubo_bnn.formulations.base import Formulation
-from qubo_bnn.formulations.bnn import BNNFormulation, build_bnn_qubo, layered_variable_counts
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.formulation import Formulation
+from qubo_bnn.whole_network.formulation import (
+    BNNFormulation,
+    build_bnn_qubo,
+    layered_variable_counts,
+)
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 
 @st.composite

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qubo_bnn.network import BinaryNetwork
-from qubo_bnn.training._layers import LayerShape, forward_layers
-from qubo_bnn.training.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.layers import LayerShape, forward_layers
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 
 def _teacher_data(sizes, n, seed, bias=False):

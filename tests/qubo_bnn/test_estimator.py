@@ -9,8 +9,8 @@ from dwave.samplers import SimulatedAnnealingSampler
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 
-from qubo_bnn.estimator import QuboBNNClassifier
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.whole_network.classifier import QuboBNNClassifier
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 FAST = {"num_reads": 2, "num_sweeps": 100}
 

@@ -1,4 +1,4 @@
-"""Tests of the frozen random convolutional features (qubo_bnn.features)."""
+"""Tests of the frozen random convolutional features (qubo_bnn.layerwise.features)."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ from scipy.signal import correlate2d
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from qubo_bnn.features import RandomConvFeatures
+from qubo_bnn.layerwise.features import RandomConvFeatures
 
 
 @pytest.fixture(scope="module")

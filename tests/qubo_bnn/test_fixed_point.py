@@ -1,11 +1,11 @@
-"""Tests of the K-bit fixed-point grid (qubo_bnn.fixed_point)."""
+"""Tests of the K-bit fixed-point grid (qubo_bnn.layerwise.fixed_point)."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qubo_bnn.fixed_point import FixedPointGrid, grid_on_point
+from qubo_bnn.layerwise.fixed_point import FixedPointGrid, grid_on_point
 
 
 @st.composite

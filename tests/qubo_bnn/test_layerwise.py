@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qubo_bnn.formulations.base import Formulation
-from qubo_bnn.formulations.layerwise import LayerwiseProblem
+from qubo_bnn.formulation import Formulation
+from qubo_bnn.layerwise.formulation import LayerwiseProblem
 
 
 def make_problem(seed, n=30, d=3, c=3, ridge=0.0):
@@ -163,7 +163,7 @@ def test_bad_build_arguments():
 
 
 def test_baselines_minimise_the_same_objective():
-    from qubo_bnn.layerwise_baselines import (
+    from qubo_bnn.layerwise.baselines import (
         fit_boehning_float,
         fit_logistic_lbfgs,
         fit_logistic_sgd,

@@ -1,4 +1,4 @@
-"""Tests of LayerwiseQuboClassifier and its batch solving (qubo_bnn.layerwise_classifier)."""
+"""Tests of LayerwiseQuboClassifier and its batch solving (qubo_bnn.layerwise.classifier)."""
 
 import dimod
 import numpy as np
@@ -6,9 +6,9 @@ import pytest
 from dwave.samplers import SimulatedAnnealingSampler
 from sklearn.base import clone
 
-from qubo_bnn.features import RandomConvFeatures
-from qubo_bnn.formulations.layerwise import LayerwiseProblem
-from qubo_bnn.layerwise_classifier import LayerwiseQuboClassifier, default_sampler, solve_batch
+from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier, default_sampler, solve_batch
+from qubo_bnn.layerwise.features import RandomConvFeatures
+from qubo_bnn.layerwise.formulation import LayerwiseProblem
 
 
 def blobs(seed=0, n=60, d=2, c=3, spread=0.6):

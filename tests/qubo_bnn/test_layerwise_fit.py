@@ -1,10 +1,10 @@
-"""Tests of the machine-fit report for layer-wise QUBOs (qubo_bnn.layerwise_fit)."""
+"""Tests of the machine-fit report for layer-wise QUBOs (qubo_bnn.layerwise.fit_check)."""
 
 import numpy as np
 import pytest
 
 from emulators.machine import MachineSpec
-from qubo_bnn.layerwise_fit import class_qubo, dynamic_range_bits, fit_reports, markdown_table
+from qubo_bnn.layerwise.fit_check import class_qubo, dynamic_range_bits, fit_reports
 
 
 def test_class_qubo_has_d_plus_one_times_k_dense_bits():
@@ -32,14 +32,6 @@ def test_reports_name_capacity_and_precision_limits():
     assert reports["coarse"].fits and reports["coarse"].num_rounded_to_zero > 0
     assert reports["exact"].num_rounded_to_zero == 0
     assert reports["exact"].max_rel_error == 0
-
-
-def test_presets_by_name_and_markdown_table():
-    reports = fit_reports(2, 2, ["DA1"], n_classes=3, n_samples=30)
-    assert reports["DA1"].fits
-    table = markdown_table([2, 3], 2, ["DA1"], n_classes=3, n_samples=30)
-    rows = table.splitlines()[2:]
-    assert len(rows) == 2 and rows[0].startswith("| 2 | 6 |") and rows[1].startswith("| 3 | 9 |")
 
 
 def test_given_features_are_used_and_checked():

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qubo_bnn.network import BinaryNetwork, pack_pm1
+from qubo_bnn.whole_network.network import BinaryNetwork, pack_pm1
 
 
 @st.composite

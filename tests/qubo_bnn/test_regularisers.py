@@ -7,15 +7,15 @@ import pytest
 from dwave.samplers import SimulatedAnnealingSampler
 
 from qubo_bnn.encoding import QuadraticTerms
-from qubo_bnn.formulations.bnn import build_bnn_qubo
-from qubo_bnn.formulations.regularisers import (
+from qubo_bnn.whole_network.dropout import (
     draw_dropout,
     dropout_regularise,
     margin_bound,
     margin_terms,
     subnetwork,
 )
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.whole_network.formulation import build_bnn_qubo
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 
 def test_margin_terms_equal_minus_mu_a_z_at_all_bits():

@@ -1,4 +1,4 @@
-"""Unit-wise QUBO scheme, hidden targets, unit QUBOs, exact batches, success curve."""
+"""Unit-wise QUBO scheme, hidden targets, unit QUBOs, exact batches."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.network import BinaryNetwork
-from qubo_bnn.training._layers import LayerShape
-from qubo_bnn.training.direct_search import errors_of
-from qubo_bnn.training.exact_batches import train_exact_batches
-from qubo_bnn.training.success_curve import markdown, success_curve
-from qubo_bnn.training.targets import EXHAUSTIVE_MAX, hidden_targets
-from qubo_bnn.training.unit_qubo import block_bqm, spin_energy, unit_ising, unit_ising_values
-from qubo_bnn.training.unitwise import _margin_values, prototype_weights, train_unitwise
+from qubo_bnn.whole_network.direct_search import errors_of
+from qubo_bnn.whole_network.exact_batches import train_exact_batches
+from qubo_bnn.whole_network.layers import LayerShape
+from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.targets import EXHAUSTIVE_MAX, hidden_targets
+from qubo_bnn.whole_network.unit_qubo import block_bqm, spin_energy, unit_ising, unit_ising_values
+from qubo_bnn.whole_network.unitwise import _margin_values, prototype_weights, train_unitwise
 
 SA = SimulatedAnnealingSampler()
 FAST = {"num_reads": 4, "num_sweeps": 200}
@@ -289,34 +288,3 @@ def test_exact_batches_accepts_only_non_increasing_loss():
     assert errs[0] <= e0 and all(b <= a for a, b in zip(errs, errs[1:], strict=False))
     assert res.errors == int(np.sum(net.predict_class(x) != y))
     assert all(row["qubo_variables"] > 14 for row in res.history)  # auxiliaries present
-
-
-def test_success_curve_small():
-    rows = success_curve(SA, samples=(1, 2), instances=1,
-                         sample_kwargs={"num_reads": 5, "num_sweeps": 2000})
-    assert [r["samples"] for r in rows] == [1, 2]
-    assert rows[0]["variables"] < rows[1]["variables"]
-    assert all(0.0 <= r["p_s"] <= 1.0 and r["reads"] == 5 for r in rows)
-    assert rows[0]["p_s"] > 0  # one sample is easy
-    assert "| 1 |" in markdown(rows)
-
-
-def test_report_markdown_lists_every_setting():
-    from qubo_bnn.training.report import SETTINGS, markdown
-
-    res = {"direct search": [0.9, 0.8], "float STE": [0.95, 0.97]}
-    for name in SETTINGS:
-        res[f"qubo {name}"] = [0.5, 0.7]
-        res[f"qubo {name} train"] = [1.0, 1.0]
-        res[f"qubo {name} seconds"] = [2.0, 4.0]
-    table = markdown({"two": res})
-    rows = [line for line in table.splitlines() if line.startswith("| 3 vs 8")]
-    assert [r.split("|")[2].strip() for r in rows] == list(SETTINGS)
-    assert "0.600 ± 0.100" in rows[0] and "0.850 ± 0.050" in rows[0] and "| 3.0 |" in rows[0]
-
-
-def test_success_curve_rejects_multi_output_and_wrong_width():
-    with pytest.raises(ValueError, match="sizes"):
-        success_curve(SA, samples=(1,), sizes=(16, 2, 3), instances=1)
-    with pytest.raises(ValueError, match="sizes"):
-        success_curve(SA, samples=(1,), sizes=(64, 2, 1), instances=1)

@@ -25,7 +25,7 @@ Encodings (all exact):
 - loss ``"zero_one"``: ``ybar + alpha - 2 ybar alpha`` per sample and output (``ybar = (y+1)/2``);
   ``"hard"``: output activations fixed to ``ybar`` (feasible iff every label is fitted);
 - margin (``margin = mu``): ``-mu * sum_{s, j} a z`` (see
-  :mod:`qubo_bnn.formulations.regularisers`);
+  :mod:`qubo_bnn.whole_network.dropout`);
 - ``weight_bias = h``: ``+ sum_e h_e W_e`` (spins ``W = 2w - 1``), e.g. ``h = -eta * W_ref`` pulls
   the weights toward a reference network.
 
@@ -58,9 +58,9 @@ from qubo_bnn.encoding import (
     slack_coefficients,
     squared_linear_shared,
 )
-from qubo_bnn.formulations.base import ConstraintReport, Formulation
-from qubo_bnn.formulations.regularisers import margin_bound, margin_terms
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.formulation import ConstraintReport, Formulation
+from qubo_bnn.whole_network.dropout import margin_bound, margin_terms
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 __all__ = ["BNNFormulation", "build_bnn_qubo", "layered_variable_counts"]
 
@@ -103,7 +103,7 @@ class BNNFormulation(Formulation):
     """The whole-network BNN QUBO of one topology and training set (see module docstring).
 
     Built by :func:`build_bnn_qubo`. Besides ``bqm``, ``variables`` and ``info``
-    (:class:`~qubo_bnn.formulations.base.Formulation`): the ``topology``, the training data
+    (:class:`~qubo_bnn.formulation.Formulation`): the ``topology``, the training data
     ``X`` (S, n_inputs) and ``Y`` (S, n_outputs) (±1), and index arrays (labels are the integers
     ``0..num_variables-1``): ``weight_index`` (E,), ``bias_index`` (n_neurons,) or ``None``,
     ``activation_index`` (S, n_neurons) with -1 where the activation is the constant
@@ -351,7 +351,8 @@ def build_bnn_qubo(
     Parameters
     ----------
     network_topology:
-        A :class:`~qubo_bnn.network.BinaryNetwork` (its weights are ignored) or layer sizes.
+        A :class:`~qubo_bnn.whole_network.network.BinaryNetwork` (its weights are ignored) or
+        layer sizes.
     X:
         ``(S, n_inputs)`` ±1 training inputs.
     y:

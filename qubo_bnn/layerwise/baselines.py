@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from qubo_bnn.formulations.layerwise import LayerwiseProblem
+from qubo_bnn.layerwise.formulation import LayerwiseProblem
 
 
 def _check(features, labels) -> tuple[np.ndarray, np.ndarray]:

@@ -1,13 +1,13 @@
 """Exact-formulation training: small batches of the whole-network QUBO, chained.
 
 The reference scheme (``scheme="exact"`` of the estimator): every round builds the exact QUBO
-of DESIGN.md 6.1 (:func:`qubo_bnn.formulations.bnn.build_bnn_qubo`) on a batch of
+of DESIGN.md 6.1 (:func:`qubo_bnn.whole_network.formulation.build_bnn_qubo`) on a batch of
 ``batch_size`` training samples, half of them drawn from the currently misclassified ones and
 the rest from the lowest-margin ones (smallest output ``|z|``), with
 
 - a linear pull ``weight_bias = -proximity * W_cur`` toward the running weights,
 - the margin term (``margin``) of the formulation, and, with ``dropout > 0``, one round of the
-  dropout-style regulariser of :mod:`qubo_bnn.formulations.regularisers` on the same batch
+  dropout-style regulariser of :mod:`qubo_bnn.whole_network.dropout` on the same batch
   (its ``-eta * W_bar`` is added to the pull),
 - initial states ``encode(running network)`` when the sampler accepts ``initial_states``.
 
@@ -25,11 +25,11 @@ from collections.abc import Callable, Mapping
 import dimod
 import numpy as np
 
-from qubo_bnn.formulations.bnn import build_bnn_qubo
-from qubo_bnn.formulations.regularisers import dropout_regularise
-from qubo_bnn.network import BinaryNetwork
-from qubo_bnn.training._sampling import run_sampler
-from qubo_bnn.training.unitwise import TrainResult
+from qubo_bnn.sampling import run_sampler
+from qubo_bnn.whole_network.dropout import dropout_regularise
+from qubo_bnn.whole_network.formulation import build_bnn_qubo
+from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.unitwise import TrainResult
 
 
 def _targets_pm1(y: np.ndarray, n_out: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Layer-wise QUBO training of a softmax head on frozen features (DESIGN.md section 6.3).
 
 Each outer iteration builds Böhning's majoriser of the training objective at the current head,
-writes it as ``C`` independent K-bit QUBOs (:mod:`qubo_bnn.formulations.layerwise`), solves them
+writes it as ``C`` independent K-bit QUBOs (:mod:`qubo_bnn.layerwise.formulation`), solves them
 with a dimod sampler and moves to the decoded weights.
 """
 
@@ -18,7 +18,7 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from qubo_bnn.formulations.layerwise import LayerwiseFormulation, LayerwiseProblem
+from qubo_bnn.layerwise.formulation import LayerwiseFormulation, LayerwiseProblem
 
 _BATCH_MODES = ("auto", "loop", "union")
 _VARTYPES = ("SPIN", "BINARY", None)
@@ -123,8 +123,8 @@ class LayerwiseQuboClassifier(ClassifierMixin, BaseEstimator):
         Bits per weight ``K``.
     features:
         A transformer (``fit``/``transform``, e.g.
-        :class:`qubo_bnn.features.RandomConvFeatures`) cloned and fitted on the training inputs;
-        ``None`` uses the inputs as the features.
+        :class:`qubo_bnn.layerwise.features.RandomConvFeatures`) cloned and fitted on the
+        training inputs; ``None`` uses the inputs as the features.
     iterations:
         Most outer (majorise-then-solve) iterations.
     sampler:

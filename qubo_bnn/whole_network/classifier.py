@@ -18,10 +18,10 @@ older one-vs-rest output targets).
 
 Schemes (see the modules for the exact rules):
 
-- ``"unitwise"`` (default, :mod:`qubo_bnn.training.unitwise`): per-sample hidden targets, then
+- ``"unitwise"`` (default, :mod:`qubo_bnn.whole_network.unitwise`): per-sample hidden targets, then
   one fan-in-sized QUBO per unit over all training samples, one sampler call per layer per
   round; layered networks (``hidden_layers``).
-- ``"exact"`` (:mod:`qubo_bnn.training.exact_batches`): chained batches of the exact
+- ``"exact"`` (:mod:`qubo_bnn.whole_network.exact_batches`): chained batches of the exact
   whole-network QUBO; any DAG (``topology``).
 """
 
@@ -37,9 +37,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from qubo_bnn.network import BinaryNetwork
-from qubo_bnn.training.exact_batches import train_exact_batches
-from qubo_bnn.training.unitwise import train_unitwise
+from qubo_bnn.whole_network.exact_batches import train_exact_batches
+from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.unitwise import train_unitwise
 
 DEFAULT_SAMPLE_KWARGS = {"num_reads": 8, "num_sweeps": 1000}
 SCHEMES = ("unitwise", "exact")
@@ -77,8 +77,9 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         Widths of the hidden layers of a fully connected network (``scheme="unitwise"`` or
         ``"exact"``); ignored when ``topology`` is given.
     topology:
-        A :class:`~qubo_bnn.network.BinaryNetwork` fixing the architecture (its weights are the
-        starting point): any DAG with ``scheme="exact"``, a layered one with ``"unitwise"``.
+        A :class:`~qubo_bnn.whole_network.network.BinaryNetwork` fixing the architecture (its
+        weights are the starting point): any DAG with ``scheme="exact"``, a layered one with
+        ``"unitwise"``.
     scheme:
         ``"unitwise"`` or ``"exact"``.
     sampler:

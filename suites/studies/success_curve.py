@@ -5,11 +5,11 @@ default), build the exact whole-network QUBO (DESIGN.md 6.1, hard 0-1 loss as so
 bits, default exact penalty) of a small network (16-2-1 by default), and call the sampler once
 with ``num_reads`` reads. A read succeeds when its energy is within ``1e-6`` of the target: the
 zero-loss optimum energy ``0`` when a zero-loss network exists. Whether one exists is decided
-by the direct weight search (:mod:`qubo_bnn.training.direct_search`); when none is found the
+by the direct weight search (:mod:`qubo_bnn.whole_network.direct_search`); when none is found the
 target is the best loss that search reached, and the row says so. ``p_s = successes / reads``,
 averaged over ``instances`` random draws of the samples.
 
-Run ``python -m qubo_bnn.training.success_curve`` for the default table (reference annealer).
+Run ``python -m suites.studies.success_curve`` for the default table (reference annealer).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import dimod
 import numpy as np
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.formulations.bnn import build_bnn_qubo
-from qubo_bnn.training._sampling import run_sampler
-from qubo_bnn.training.direct_search import anneal_weights
+from qubo_bnn.sampling import run_sampler
+from qubo_bnn.whole_network.direct_search import anneal_weights
+from qubo_bnn.whole_network.formulation import build_bnn_qubo
 
 
 def success_curve(
@@ -39,7 +39,7 @@ def success_curve(
 ) -> list[dict]:
     """Rows ``{samples, variables, target, reads, successes, p_s, best_energy}`` per ``S``."""
     if sampler is None:
-        from qubo_bnn.estimator import default_sampler
+        from qubo_bnn.whole_network.classifier import default_sampler
 
         sampler = default_sampler()
     kwargs = dict(sample_kwargs or {"num_reads": 20, "num_sweeps": 20_000})

@@ -9,7 +9,7 @@ dense QUBO over that unit's weights only, built from *all* training samples at o
 One round (layers ``1..L``, the output layer last):
 
 1. Forward pass of the running network (activations ``a``, pre-activations ``z``).
-2. Targets, from the output backwards (:mod:`qubo_bnn.training.targets`): a single output
+2. Targets, from the output backwards (:mod:`qubo_bnn.whole_network.targets`): a single output
    gets the label (±1); each hidden layer gets, per sample, the nearest pattern (cheapest
    flips, weighted by ``|z| + 1``) that makes the next layer right. This fixes exactly the
    activation bits of the exact formulation, chosen as close to the forward pass as possible.
@@ -19,7 +19,7 @@ One round (layers ``1..L``, the output layer last):
    ``1 + max_(k != y) z_k - z_y``, so the greedy flips (``target_flips`` per sample) close the
    gap to the true class even when one flip cannot fix the sample. The output units get
    class-margin targets instead of one-vs-rest labels (step 3).
-3. Per layer, every unit gets the energy of :mod:`qubo_bnn.training.unit_qubo`: the
+3. Per layer, every unit gets the energy of :mod:`qubo_bnn.whole_network.unit_qubo`: the
    least-squares relaxation of its sign constraints at the fixed targets (slack dropped), with
    target pre-activation ``m = min(fan_in, max(1, target_scale * sqrt(fan_in)) + margin / 2)``
    -- the margin regulariser ``-mu sum a z`` of DESIGN.md 6.2 with the activations fixed to
@@ -34,7 +34,7 @@ One round (layers ``1..L``, the output layer last):
    on 5 ten-class splits 4 gave test 0.580, 2 gave 0.559 and 6 gave 0.548), other
    samples ``v_s = Z_s,y - class_margin`` (stay below the true class) -- pushed out at least to
    the one-vs-rest value ``±m`` and clipped to ``[-fan_in, fan_in]``; the energy is
-   ``sum_s c_s (w.x_s - v_s)^2`` (:func:`~qubo_bnn.training.unit_qubo.unit_ising_values`),
+   ``sum_s c_s (w.x_s - v_s)^2`` (:func:`~qubo_bnn.whole_network.unit_qubo.unit_ising_values`),
    with ``+ flip_weight`` on the samples whose bound is not met now. ``multiclass="ovr"``
    keeps the one-vs-rest ±1 labels and the plain 0-1 targets (the earlier rule).
    Linear pulls: ``proximity * W_cur`` toward the running weights (the exact formulation's
@@ -89,10 +89,15 @@ from dataclasses import dataclass, field
 import dimod
 import numpy as np
 
-from qubo_bnn.training._layers import LayerShape, _bias_column, forward_layers, predict_from_output
-from qubo_bnn.training._sampling import run_sampler
-from qubo_bnn.training.targets import hidden_targets
-from qubo_bnn.training.unit_qubo import block_bqm, spin_energy, unit_ising, unit_ising_values
+from qubo_bnn.sampling import run_sampler
+from qubo_bnn.whole_network.layers import (
+    LayerShape,
+    _bias_column,
+    forward_layers,
+    predict_from_output,
+)
+from qubo_bnn.whole_network.targets import hidden_targets
+from qubo_bnn.whole_network.unit_qubo import block_bqm, spin_energy, unit_ising, unit_ising_values
 
 
 @dataclass

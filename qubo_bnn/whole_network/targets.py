@@ -1,6 +1,6 @@
 """Per-sample hidden targets: the nearest hidden pattern that makes the next layer right.
 
-Used by the unit-wise QUBO scheme (:mod:`qubo_bnn.training.unitwise`). For one hidden layer
+Used by the unit-wise QUBO scheme (:mod:`qubo_bnn.whole_network.unitwise`). For one hidden layer
 with current activations ``a`` (``S x n``) and pre-activations ``z``, and the next layer's
 weights, a *target pattern* ``t`` per sample is chosen to minimise
 

@@ -1,8 +1,8 @@
-"""Smoke test of the accuracy-against-bits report (qubo_bnn.layerwise_report)."""
+"""Smoke test of the accuracy-against-bits report (suites.studies.layerwise_report)."""
 
 import pytest
 
-from qubo_bnn.layerwise_report import main, markdown_table, run
+from suites.studies.layerwise_report import main, markdown_table, run
 
 
 def test_run_gives_one_row_per_method_and_seed_and_a_table():

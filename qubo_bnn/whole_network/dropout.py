@@ -1,6 +1,6 @@
 """Regularisers of the whole-network BNN QUBO (DESIGN.md section 6.2).
 
-Margin (``margin = mu`` in :func:`~qubo_bnn.formulations.bnn.build_bnn_qubo`)
+Margin (``margin = mu`` in :func:`~qubo_bnn.whole_network.formulation.build_bnn_qubo`)
     ``E_margin = -mu * sum_{s, j} a_sj * z_sj`` over every sample ``s`` and neuron ``j``, with
     ``a = 2 alpha - 1`` the activation and ``z`` the pre-activation written in the QUBO's bits
     (linear), so the term is quadratic and adds no variables. At feasible assignments
@@ -40,7 +40,7 @@ from typing import Any
 import dimod
 import numpy as np
 
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 __all__ = [
     "DropoutResult",
@@ -214,11 +214,11 @@ def dropout_regularise(
     ``sampler`` is any dimod sampler, called as ``sampler.sample(bqm, **sample_kwargs)``
     (a ``seed`` drawn from ``seed`` is added when the sampler takes one and none is given).
     ``build_kwargs`` (``loss``, ``penalty``, ``margin``, ``weight_bias``) go to
-    :func:`~qubo_bnn.formulations.bnn.build_bnn_qubo`; a given ``weight_bias`` is added to the
-    dropout term of the full QUBO (subnetwork QUBOs do not get it). With ``solve=True`` the
-    full QUBO is sampled too and ``network`` is its best decoded network.
+    :func:`~qubo_bnn.whole_network.formulation.build_bnn_qubo`; a given ``weight_bias`` is
+    added to the dropout term of the full QUBO (subnetwork QUBOs do not get it). With
+    ``solve=True`` the full QUBO is sampled too and ``network`` is its best decoded network.
     """
-    from qubo_bnn.formulations.bnn import _as_topology, build_bnn_qubo
+    from qubo_bnn.whole_network.formulation import _as_topology, build_bnn_qubo
 
     net = _as_topology(network_topology)
     if not isinstance(rounds, (int, np.integer)) or rounds < 1:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from qubo_bnn.training._layers import LayerShape, _sample_error, forward_layers
+from qubo_bnn.whole_network.layers import LayerShape, _sample_error, forward_layers
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qubo_bnn.network import BinaryNetwork
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 
 @dataclass

@@ -14,14 +14,14 @@ equal to the objective at ``W_t`` and above it everywhere else. Per class, with
 ``H = ½ A + λ R`` and ``g̃_c = g_c + λ R w_c,t``, the term is
 ``f_c(w) = CE(W_t)/C + λ/2 w_c,tᵀ R w_c,t + g̃_cᵀ u + ½ uᵀ H u`` and ``S(W) = Σ_c f_c(w_c)``.
 
-Writing ``w_c = o + E b`` with K bits per weight (:mod:`qubo_bnn.fixed_point`) and
+Writing ``w_c = o + E b`` with K bits per weight (:mod:`qubo_bnn.layerwise.fixed_point`) and
 ``δ = o − w_c,t`` gives the QUBO ``½ bᵀ EᵀHE b + bᵀ Eᵀ(H δ + g̃_c)`` plus the constant
 ``CE(W_t)/C + λ/2 w_c,tᵀ R w_c,t + g̃_cᵀ δ + ½ δᵀ H δ`` (kept as the BQM offset), so that the
 BQM energy of class ``c`` equals ``f_c`` at the decoded weights. For ``λ = 0`` this is the
 design's ``Q_c = ¼ EᵀAE + diag(Eᵀ(g_c + ½ A δ))``.
 
 Our choice: the grid of class ``c`` is centred half a step above ``w_c,t`` so that ``w_c,t`` is a
-grid point (:func:`qubo_bnn.fixed_point.grid_on_point`). The QUBO minimum is then at most
+grid point (:func:`qubo_bnn.layerwise.fixed_point.grid_on_point`). The QUBO minimum is then at most
 ``f_c(w_c,t)``, so exact solves never raise the objective.
 
 Variables of class ``c``'s BQM are the integers ``i*K + k`` (weight ``i``, bit ``k``, least
@@ -36,8 +36,8 @@ import dimod
 import numpy as np
 from scipy.special import log_softmax, softmax
 
-from qubo_bnn.fixed_point import FixedPointGrid, grid_on_point
-from qubo_bnn.formulations.base import ConstraintReport, Formulation
+from qubo_bnn.formulation import ConstraintReport, Formulation
+from qubo_bnn.layerwise.fixed_point import FixedPointGrid, grid_on_point
 
 __all__ = ["LayerwiseProblem", "LayerwiseFormulation", "Majoriser"]
 
