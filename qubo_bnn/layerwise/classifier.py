@@ -8,8 +8,7 @@ with a dimod sampler and moves to the decoded weights.
 from __future__ import annotations
 
 import time
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import dimod
@@ -19,99 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from qubo_bnn.layerwise.formulation import LayerwiseFormulation, LayerwiseProblem
-
-_BATCH_MODES = ("auto", "loop", "union")
-_VARTYPES = ("SPIN", "BINARY", None)
-
-
-def default_sampler() -> dimod.Sampler:
-    """The project's reference annealer (``emulators.annealing.SimulatedAnnealingSampler``).
-
-    Falls back, with a warning, to ``dwave.samplers.SimulatedAnnealingSampler`` when the
-    reference annealer cannot be imported.
-    """
-    try:
-        from emulators.annealing import SimulatedAnnealingSampler
-    except ImportError:
-        from dwave.samplers import SimulatedAnnealingSampler
-
-        warnings.warn(
-            "emulators.annealing.SimulatedAnnealingSampler is unavailable; using "
-            "dwave.samplers.SimulatedAnnealingSampler",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return SimulatedAnnealingSampler()
-
-
-def solve_batch(
-    sampler: dimod.Sampler,
-    bqms: Sequence[dimod.BinaryQuadraticModel],
-    sample_kwargs: Mapping[str, Any],
-    *,
-    batch: str = "auto",
-    seed: int | None = None,
-    vartype: str | None = "SPIN",
-) -> list[np.ndarray]:
-    """Sample independent integer-labelled BQMs; return each one's reads as a 0/1 array.
-
-    Row ``r``, column ``j`` of the ``i``-th array is variable ``j`` of ``bqms[i]`` in read ``r``.
-
-    ``batch``:
-      * ``"auto"``: one ``sampler.sample_batch(bqms, **kwargs)`` call (a list of SampleSets)
-        when the sampler has that method, otherwise ``"loop"``;
-      * ``"loop"``: one ``sampler.sample`` call per BQM;
-      * ``"union"``: one call on the disjoint union of the BQMs. As the problems are
-        independent, every block of every read is a valid solution of its own problem.
-
-    ``seed`` is passed as the ``seed`` keyword (a different one per call) when the sampler lists
-    ``seed`` among its parameters and ``sample_kwargs`` does not set it.
-
-    ``vartype`` (``"SPIN"``, ``"BINARY"`` or ``None`` = as given): the form the models are
-    handed over in (a copy made by ``change_vartype``; energies are unchanged, reads are
-    returned as 0/1 either way). ``"SPIN"`` is the default because Ising-form samplers that
-    convert a BINARY model through dimod's ``bqm.spin`` view iterate over every coupler in
-    Python, which for dense models costs far more than the annealing itself.
-    """
-    if batch not in _BATCH_MODES:
-        raise ValueError(f"batch must be one of {_BATCH_MODES}, got {batch!r}")
-    if vartype not in _VARTYPES:
-        raise ValueError(f"vartype must be one of {_VARTYPES}, got {vartype!r}")
-    if len(bqms) == 0:
-        raise ValueError("bqms is empty: nothing to sample")
-    if vartype is not None:
-        bqms = [b.change_vartype(vartype, inplace=False) for b in bqms]
-    kwargs = dict(sample_kwargs)
-    seeds = None
-    if "seed" not in kwargs and "seed" in getattr(sampler, "parameters", {}) and seed is not None:
-        seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=len(bqms))
-
-    def call_kwargs(i: int) -> dict[str, Any]:
-        return kwargs if seeds is None else {**kwargs, "seed": int(seeds[i])}
-
-    sizes = [b.num_variables for b in bqms]
-    if batch == "union":
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
-        union = dimod.BinaryQuadraticModel(bqms[0].vartype)
-        for bqm, start in zip(bqms, offsets[:-1], strict=True):
-            union.update(bqm.relabel_variables({v: int(v) + int(start) for v in bqm.variables},
-                                               inplace=False))
-        block = _ordered(sampler.sample(union, **call_kwargs(0)), int(offsets[-1]))
-        return [block[:, offsets[i] : offsets[i + 1]] for i in range(len(bqms))]
-    if batch == "auto" and callable(getattr(sampler, "sample_batch", None)):
-        results = sampler.sample_batch(list(bqms), **call_kwargs(0))
-    else:
-        results = [sampler.sample(bqm, **call_kwargs(i)) for i, bqm in enumerate(bqms)]
-    return [_ordered(ss, n) for ss, n in zip(results, sizes, strict=True)]
-
-
-def _ordered(sampleset: dimod.SampleSet, n: int) -> np.ndarray:
-    """Reads of a SampleSet over labels ``0..n-1`` as an ``(reads, n)`` array in label order."""
-    cols = [sampleset.variables.index(v) for v in range(n)]
-    samples = np.asarray(sampleset.record.sample)[:, cols]
-    if sampleset.vartype is dimod.SPIN:
-        samples = (samples + 1) // 2
-    return samples
+from qubo_bnn.sampling import BATCH_MODES, VARTYPES, default_sampler, solve_batch
 
 
 class LayerwiseQuboClassifier(ClassifierMixin, BaseEstimator):
@@ -212,11 +119,11 @@ class LayerwiseQuboClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"shrink must lie in (0, 1], got {self.shrink}")
         if self.ridge < 0 or self.tol < 0:
             raise ValueError("ridge and tol must be >= 0")
-        if self.batch not in _BATCH_MODES:
-            raise ValueError(f"batch must be one of {_BATCH_MODES}, got {self.batch!r}")
-        if self.sample_vartype not in _VARTYPES:
+        if self.batch not in BATCH_MODES:
+            raise ValueError(f"batch must be one of {BATCH_MODES}, got {self.batch!r}")
+        if self.sample_vartype not in VARTYPES:
             raise ValueError(
-                f"sample_vartype must be one of {_VARTYPES}, got {self.sample_vartype!r}"
+                f"sample_vartype must be one of {VARTYPES}, got {self.sample_vartype!r}"
             )
         if self.sample_kwargs is not None and not isinstance(self.sample_kwargs, Mapping):
             raise TypeError("sample_kwargs must be a mapping or None")

@@ -28,7 +28,6 @@ Schemes (see the modules for the exact rules):
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Mapping
 
 import dimod
@@ -37,6 +36,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from qubo_bnn.sampling import default_sampler
 from qubo_bnn.whole_network.exact_batches import train_exact_batches
 from qubo_bnn.whole_network.network import BinaryNetwork
 from qubo_bnn.whole_network.unitwise import train_unitwise
@@ -50,22 +50,6 @@ SCHEME_OPTIONS = {
                  "target_flips", "init"),
     "exact": ("warm_start",),
 }
-
-
-def default_sampler() -> dimod.Sampler:
-    """The project's reference annealer (falls back to dwave-samplers' SA if it is missing)."""
-    try:
-        from emulators.annealing import SimulatedAnnealingSampler
-    except ImportError:
-        from dwave.samplers import SimulatedAnnealingSampler
-
-        warnings.warn(
-            "emulators.annealing.SimulatedAnnealingSampler is not available; using "
-            "dwave.samplers.SimulatedAnnealingSampler",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return SimulatedAnnealingSampler()
 
 
 class QuboBNNClassifier(ClassifierMixin, BaseEstimator):

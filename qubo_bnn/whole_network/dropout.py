@@ -40,6 +40,7 @@ from typing import Any
 import dimod
 import numpy as np
 
+from qubo_bnn.sampling import with_seed
 from qubo_bnn.whole_network.network import BinaryNetwork
 
 __all__ = [
@@ -186,14 +187,6 @@ class DropoutResult:
     sampleset: dimod.SampleSet | None = None
 
 
-def _sample(sampler, bqm, sample_kwargs, rng):
-    kwargs = dict(sample_kwargs)
-    params = getattr(sampler, "parameters", {}) or {}
-    if "seed" in params and "seed" not in kwargs:
-        kwargs["seed"] = int(rng.integers(2**31 - 1))
-    return sampler.sample(bqm, **kwargs)
-
-
 def dropout_regularise(
     network_topology: BinaryNetwork,
     X,
@@ -244,7 +237,7 @@ def dropout_regularise(
         drop_neu, drop_in = draw_dropout(net, float(rate), drop, rng)
         sub, edge_map, neu_map, in_map = subnetwork(net, drop_neu, drop_in)
         form = build_bnn_qubo(sub, X[:, in_map], y, **build_kwargs)
-        ss = _sample(sampler, form.bqm, sample_kwargs, rng)
+        ss = sampler.sample(form.bqm, **with_seed(sampler, sample_kwargs, rng))
         best = ss.first
         sub_net = form.decode(best.sample)
         total[edge_map] += sub_net.weights
@@ -281,7 +274,7 @@ def dropout_regularise(
         rounds=history,
     )
     if solve:
-        ss = _sample(sampler, full.bqm, sample_kwargs, rng)
+        ss = sampler.sample(full.bqm, **with_seed(sampler, sample_kwargs, rng))
         result.sampleset = ss
         result.network = full.decode(ss.first.sample)
     return result

@@ -24,6 +24,8 @@ from __future__ import annotations
 import dimod
 import numpy as np
 
+from qubo_bnn.sampling import block_union
+
 
 def unit_ising(
     inputs: np.ndarray,
@@ -60,30 +62,21 @@ def spin_energy(
     return offset + s @ h + np.einsum("ri,ij,rj->r", s, coupling, s)
 
 
+def spin_block(h: np.ndarray, coupling: np.ndarray, offset: float) -> dimod.BinaryQuadraticModel:
+    """The SPIN BQM of one unit's ``(h, J, offset)``, variables ``0 .. n-1``."""
+    r, c = np.nonzero(coupling)
+    return dimod.BinaryQuadraticModel.from_numpy_vectors(
+        h, (r, c, coupling[r, c]), offset, dimod.SPIN
+    )
+
+
 def block_bqm(blocks: list[tuple[np.ndarray, np.ndarray, float]]) -> dimod.BinaryQuadraticModel:
     """One BINARY BQM holding independent spin blocks side by side.
 
-    Block ``b``'s spin ``i`` becomes variable ``start_b + i`` (integers, blocks in order);
-    spin ``s = 2q - 1`` for bit ``q``.
+    Block ``b``'s spin ``i`` becomes variable ``start_b + i`` (integers, blocks in order, see
+    :func:`~qubo_bnn.sampling.block_union`); spin ``s = 2q - 1`` for bit ``q``.
     """
-    lin, rows, cols, vals = [], [], [], []
-    offset = 0.0
-    start = 0
-    for h, coupling, off in blocks:
-        n = h.shape[0]
-        lin.append(h)
-        r, c = np.nonzero(coupling)
-        rows.append(r + start)
-        cols.append(c + start)
-        vals.append(coupling[r, c])
-        offset += off
-        start += n
-    bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
-        np.concatenate(lin),
-        (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)),
-        offset,
-        dimod.SPIN,
-    )
+    bqm = block_union([spin_block(*block) for block in blocks])
     bqm.change_vartype(dimod.BINARY, inplace=True)
     return bqm
 

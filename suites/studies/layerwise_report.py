@@ -31,8 +31,9 @@ from qubo_bnn.layerwise.baselines import (
     fit_logistic_lbfgs,
     fit_logistic_sgd,
 )
-from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier, default_sampler
+from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier
 from qubo_bnn.layerwise.features import RandomConvFeatures
+from qubo_bnn.sampling import default_sampler
 
 DATASETS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray, dict]]] = {
     "digits": load_digits_images,

@@ -21,7 +21,7 @@ import dimod
 import numpy as np
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.sampling import run_sampler
+from qubo_bnn.sampling import default_sampler, run_sampler
 from qubo_bnn.whole_network.direct_search import anneal_weights
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
 
@@ -39,8 +39,6 @@ def success_curve(
 ) -> list[dict]:
     """Rows ``{samples, variables, target, reads, successes, p_s, best_energy}`` per ``S``."""
     if sampler is None:
-        from qubo_bnn.whole_network.classifier import default_sampler
-
         sampler = default_sampler()
     kwargs = dict(sample_kwargs or {"num_reads": 20, "num_sweeps": 20_000})
     sizes = [int(s) for s in sizes]

@@ -6,9 +6,10 @@ import pytest
 from dwave.samplers import SimulatedAnnealingSampler
 from sklearn.base import clone
 
-from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier, default_sampler, solve_batch
+from qubo_bnn.layerwise.classifier import LayerwiseQuboClassifier
 from qubo_bnn.layerwise.features import RandomConvFeatures
 from qubo_bnn.layerwise.formulation import LayerwiseProblem
+from qubo_bnn.sampling import default_sampler, solve_batch
 
 
 def blobs(seed=0, n=60, d=2, c=3, spread=0.6):
