@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from qubo_bnn.whole_network.layers import LayerShape, _sample_error, forward_layers
+from qubo_bnn.whole_network.layers import LayerShape, forward_layers
 
 
 @dataclass
@@ -38,6 +38,20 @@ class DirectSearchResult:
     errors: int
     errors_per_read: np.ndarray
     accuracy: float
+
+
+@njit(cache=True)
+def _sample_error(z_out_row: np.ndarray, target: int) -> int:
+    """0-1 error of one sample given its output pre-activations and class index."""
+    c = z_out_row.shape[0]
+    if c == 1:
+        pred = 1 if z_out_row[0] >= 0 else 0
+        return 0 if pred == target else 1
+    best = 0
+    for k in range(1, c):
+        if z_out_row[k] > z_out_row[best]:
+            best = k
+    return 0 if best == target else 1
 
 
 @njit(cache=True)

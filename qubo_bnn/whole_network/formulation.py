@@ -25,7 +25,7 @@ Encodings (all exact):
 - loss ``"zero_one"``: ``ybar + alpha - 2 ybar alpha`` per sample and output (``ybar = (y+1)/2``);
   ``"hard"``: output activations fixed to ``ybar`` (feasible iff every label is fitted);
 - margin (``margin = mu``): ``-mu * sum_{s, j} a z`` (see
-  :mod:`qubo_bnn.whole_network.dropout`);
+  :mod:`qubo_bnn.whole_network.margin`);
 - ``weight_bias = h``: ``+ sum_e h_e W_e`` (spins ``W = 2w - 1``), e.g. ``h = -eta * W_ref`` pulls
   the weights toward a reference network.
 
@@ -59,8 +59,8 @@ from qubo_bnn.encoding import (
     squared_linear_shared,
 )
 from qubo_bnn.formulation import ConstraintReport, Formulation
-from qubo_bnn.whole_network.dropout import margin_bound, margin_terms
-from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.margin import margin_bound, margin_terms
+from qubo_bnn.whole_network.network import BinaryNetwork, as_network
 
 __all__ = ["BNNFormulation", "build_bnn_qubo", "layered_variable_counts"]
 
@@ -307,16 +307,6 @@ class BNNFormulation(Formulation):
         return report
 
 
-def _as_topology(topology) -> BinaryNetwork:
-    if isinstance(topology, BinaryNetwork):
-        return topology
-    if isinstance(topology, (list, tuple)) and all(
-        isinstance(s, (int, np.integer)) for s in topology
-    ):
-        return BinaryNetwork.layered(topology, rng=0)
-    raise TypeError("network_topology must be a BinaryNetwork or a list of layer sizes")
-
-
 def _penalties(penalty, bound: float) -> tuple[float, float]:
     if penalty is None:
         return bound + 1.0, bound + 1.0
@@ -372,7 +362,7 @@ def build_bnn_qubo(
     ``build_seconds``, ``num_interactions``.
     """
     t0 = time.perf_counter()
-    net = _as_topology(network_topology)
+    net = as_network(network_topology)
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != net.n_inputs or X.shape[0] < 1:
         raise ValueError(f"X must have shape (n_samples >= 1, {net.n_inputs}), got {X.shape}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 
 @dataclass(frozen=True)
@@ -82,21 +81,7 @@ def predict_from_output(z_out: np.ndarray) -> np.ndarray:
     return np.argmax(z_out, axis=1).astype(np.int64)
 
 
-@njit(cache=True)
-def _sample_error(z_out_row: np.ndarray, target: int) -> int:
-    """0-1 error of one sample given its output pre-activations and class index."""
-    c = z_out_row.shape[0]
-    if c == 1:
-        pred = 1 if z_out_row[0] >= 0 else 0
-        return 0 if pred == target else 1
-    best = 0
-    for k in range(1, c):
-        if z_out_row[k] > z_out_row[best]:
-            best = k
-    return 0 if best == target else 1
-
-
-def _bias_column(inputs: np.ndarray, has_bias: int | bool) -> np.ndarray:
+def bias_column(inputs: np.ndarray, has_bias: int | bool) -> np.ndarray:
     """Append a constant +1 column (the bias input) when ``has_bias``."""
     if not has_bias:
         return inputs

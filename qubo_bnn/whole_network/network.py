@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numba
 import numpy as np
 
-__all__ = ["BinaryNetwork", "pack_pm1"]
+__all__ = ["BinaryNetwork", "as_network", "pack_pm1"]
 
 
 def _as_pm1(name: str, values, dtype=np.int8) -> np.ndarray:
@@ -506,6 +506,18 @@ class BinaryNetwork:
         )
 
     __hash__ = None
+
+
+def as_network(topology) -> BinaryNetwork:
+    """``topology`` itself when it is a :class:`BinaryNetwork`; for a list of layer sizes the
+    fully connected layered network of those sizes (no biases, weights drawn with ``rng=0``)."""
+    if isinstance(topology, BinaryNetwork):
+        return topology
+    if isinstance(topology, (list, tuple)) and all(
+        isinstance(s, (int, np.integer)) for s in topology
+    ):
+        return BinaryNetwork.layered(topology, rng=0)
+    raise TypeError("network_topology must be a BinaryNetwork or a list of layer sizes")
 
 
 def _pack_bits(bits: np.ndarray) -> np.ndarray:

@@ -71,7 +71,7 @@ def train_ste(
         total = 0.0
         for start in range(0, X.shape[0], batch_size):
             idx = order[start : start + batch_size]
-            loss, grads = _loss_grad(Ws, Xf[idx], y[idx], n_out)
+            loss, grads = loss_and_gradients(Ws, Xf[idx], y[idx], n_out)
             total += loss * idx.size
             step += 1
             for k, (W, g) in enumerate(zip(Ws, grads, strict=True)):
@@ -89,7 +89,14 @@ def train_ste(
     return SteResult(best, best_acc, losses)
 
 
-def _loss_grad(Ws, x, y, n_out):
+def loss_and_gradients(
+    Ws: list[np.ndarray], x: np.ndarray, y: np.ndarray, n_out: int
+) -> tuple[float, list[np.ndarray]]:
+    """Loss of one mini-batch and its STE gradients with respect to the latent weights ``Ws``.
+
+    ``x`` ``(B, n)`` float ±1, ``y`` class indices, ``n_out`` output units (see the module
+    docstring for the loss and the straight-through rules).
+    """
     acts, pre = [x], []
     for k, W in enumerate(Ws):
         z = acts[-1] @ _sign(W).T / np.sqrt(W.shape[1])

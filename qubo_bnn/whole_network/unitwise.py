@@ -92,7 +92,7 @@ import numpy as np
 from qubo_bnn.sampling import run_sampler
 from qubo_bnn.whole_network.layers import (
     LayerShape,
-    _bias_column,
+    bias_column,
     forward_layers,
     predict_from_output,
 )
@@ -235,7 +235,7 @@ def train_unitwise(
                 if keeps[layer] is not None:
                     units = units[keeps[layer]]
                 sub = _solve_layer(
-                    shape, mats, layer, units, _bias_column(a[layer - 1], shape.bias[layer]),
+                    shape, mats, layer, units, bias_column(a[layer - 1], shape.bias[layer]),
                     targets[layer - 1], cfg, proximity, None, sampler, sample_kwargs,
                     warm_start, int(rng.integers(2**31 - 1)), result,
                     y=y if margin_mode and layer == shape.num_layers else None,
@@ -257,7 +257,7 @@ def train_unitwise(
                 pull_bar = dropout_strength * w_bar_sum[layer - 1] / cnt
             units = np.arange(shape.sizes[layer])
             props = _solve_layer(
-                shape, mats, layer, units, _bias_column(a[layer - 1], shape.bias[layer]),
+                shape, mats, layer, units, bias_column(a[layer - 1], shape.bias[layer]),
                 targets[layer - 1], cfg, proximity, pull_bar, sampler, sample_kwargs,
                 warm_start, int(rng.integers(2**31 - 1)), result, wrong,
                 y=y if margin_mode and layer == shape.num_layers else None,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qubo_bnn.whole_network.network import BinaryNetwork
-from qubo_bnn.whole_network.ste import _loss_grad, train_ste
+from qubo_bnn.whole_network.ste import loss_and_gradients, train_ste
 
 
 def _teacher(sizes, n, seed):
@@ -41,7 +41,7 @@ def test_output_gradient_matches_finite_differences():
     x = rng.choice([-1.0, 1.0], size=(8, 5))
     y = rng.integers(0, 3, size=8)
     Ws = [rng.uniform(-1, 1, size=(4, 5)), rng.uniform(-1, 1, size=(3, 4))]
-    loss, grads = _loss_grad(Ws, x, y, 3)
+    loss, grads = loss_and_gradients(Ws, x, y, 3)
     hidden = np.where(x @ np.where(Ws[0] >= 0, 1.0, -1.0).T >= 0, 1.0, -1.0)
     Wb = np.where(Ws[1] >= 0, 1.0, -1.0)
 

@@ -7,14 +7,9 @@ import pytest
 from dwave.samplers import SimulatedAnnealingSampler
 
 from qubo_bnn.encoding import QuadraticTerms
-from qubo_bnn.whole_network.dropout import (
-    draw_dropout,
-    dropout_regularise,
-    margin_bound,
-    margin_terms,
-    subnetwork,
-)
+from qubo_bnn.whole_network.dropout import draw_dropout, dropout_regularise, subnetwork
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
+from qubo_bnn.whole_network.margin import margin_bound, margin_terms
 from qubo_bnn.whole_network.network import BinaryNetwork
 
 
