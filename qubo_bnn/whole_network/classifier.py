@@ -13,13 +13,15 @@ binarised at fit time: ``+1`` where ``x >= threshold_`` else ``-1``, with ``thre
 Labels: two classes -> one output unit (``classes_[1]`` is output +1); more classes -> one
 output per class, predicted by the largest output pre-activation. With several outputs the
 unit-wise scheme trains on that same decision (class-margin output targets, argmax-aware hidden
-targets, 0-1 loss on the argmax for acceptance; ``scheme_options={"multiclass": "ovr"}`` gives the
-older one-vs-rest output targets).
+targets, 0-1 loss on the argmax for acceptance; ``scheme_options={"multiclass": "ovr"}`` gives
+the older one-vs-rest output targets).
 
-Schemes (see the modules for the exact rules):
+Schemes (see the modules for the exact rules); :meth:`QuboBNNClassifier.training_options` maps
+the parameters onto the scheme's options dataclass
+(:mod:`qubo_bnn.whole_network.options`), which holds the defaults and checks every value:
 
-- ``"unitwise"`` (default, :mod:`qubo_bnn.whole_network.unitwise`): per-sample hidden targets, then
-  one fan-in-sized QUBO per unit over all training samples, one sampler call per layer per
+- ``"unitwise"`` (default, :mod:`qubo_bnn.whole_network.unitwise`): per-sample hidden targets,
+  then one fan-in-sized QUBO per unit over all training samples, one sampler call per layer per
   round; layered networks (``hidden_layers``).
 - ``"exact"`` (:mod:`qubo_bnn.whole_network.exact_batches`): chained batches of the exact
   whole-network QUBO; any DAG (``topology``).
@@ -38,17 +40,22 @@ from sklearn.utils.validation import check_is_fitted
 
 from qubo_bnn.sampling import default_sampler
 from qubo_bnn.whole_network.exact_batches import train_exact_batches
+from qubo_bnn.whole_network.layers import LayerShape
 from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.options import ExactBatchOptions, UnitwiseOptions, field_names
 from qubo_bnn.whole_network.unitwise import train_unitwise
 
 DEFAULT_SAMPLE_KWARGS = {"num_reads": 8, "num_sweeps": 1000}
-SCHEMES = ("unitwise", "exact")
-#: Scheme knobs accepted in ``scheme_options`` (see the scheme modules for their meaning).
+#: The options dataclass of each scheme.
+SCHEME_CLASSES: dict[str, type] = {"unitwise": UnitwiseOptions, "exact": ExactBatchOptions}
+SCHEMES = tuple(SCHEME_CLASSES)
+#: Classifier parameters that set the option field of the same name.
+MAPPED_PARAMETERS = ("rounds", "margin", "dropout", "dropout_strength", "proximity",
+                     "batch_size", "penalty")
+#: Scheme knobs accepted in ``scheme_options``: the option fields without a parameter here.
 SCHEME_OPTIONS = {
-    "unitwise": ("patience", "target_scale", "surrogate", "focus", "flip_weight",
-                 "accept_temperature", "subsample", "warm_start", "multiclass", "class_margin",
-                 "target_flips", "init"),
-    "exact": ("warm_start",),
+    name: tuple(f for f in field_names(options) if f not in MAPPED_PARAMETERS)
+    for name, options in SCHEME_CLASSES.items()
 }
 
 
@@ -75,8 +82,8 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     dropout_strength:
         ``eta >= 0``, strength of the pull toward the subnetworks' mean weights.
     proximity:
-        Strength of the linear pull toward the running weights (``None``: 0 for
-        ``"unitwise"``, 0.5 for ``"exact"``).
+        Strength of the linear pull toward the running weights (``None``: the scheme's default,
+        0 for ``"unitwise"``, 0.5 for ``"exact"``).
     penalty:
         Constraint penalty of the exact QUBO (``None``: the exact bound + 1); ``"exact"`` only.
     rounds:
@@ -84,8 +91,9 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     batch_size:
         Samples per exact QUBO (``"exact"`` only).
     scheme_options:
-        Further knobs of the scheme (names in :data:`SCHEME_OPTIONS`, e.g.
-        ``{"subsample": 0.7}``); ``None`` keeps the scheme's defaults.
+        Further knobs of the scheme: the fields of its options dataclass that have no parameter
+        here (names in :data:`SCHEME_OPTIONS`, e.g. ``{"subsample": 0.7}``); ``None`` keeps
+        the scheme's defaults.
     sample_kwargs:
         Keyword arguments of every ``sampler.sample`` call (``None``:
         ``{"num_reads": 8, "num_sweeps": 1000}``; a ``seed`` is added when the sampler takes one).
@@ -111,13 +119,13 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         topology: BinaryNetwork | None = None,
         scheme: str = "unitwise",
         sampler: dimod.Sampler | None = None,
-        margin: float = 0.0,
-        dropout: float = 0.0,
-        dropout_strength: float = 0.5,
+        margin: float = UnitwiseOptions.margin,
+        dropout: float = UnitwiseOptions.dropout,
+        dropout_strength: float = UnitwiseOptions.dropout_strength,
         proximity: float | None = None,
         penalty=None,
-        rounds: int = 60,
-        batch_size: int = 4,
+        rounds: int = UnitwiseOptions.rounds,
+        batch_size: int = ExactBatchOptions.batch_size,
         scheme_options: Mapping | None = None,
         sample_kwargs: Mapping | None = None,
         bias: bool = False,
@@ -144,20 +152,48 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ validation
-    def _validate_params(self) -> None:
+    def training_options(self) -> UnitwiseOptions | ExactBatchOptions:
+        """The scheme's options dataclass built from these parameters.
+
+        ``rounds``, ``margin``, ``dropout``, ``dropout_strength``, ``proximity`` (``None``: the
+        scheme's default) and, for ``"exact"``, ``batch_size`` and ``penalty`` set the fields of
+        the same name, ``scheme_options`` the others. Raises ``ValueError``/``TypeError`` naming
+        a bad value; ``batch_size`` is checked for either scheme, and ``penalty`` must be
+        ``None`` with ``"unitwise"``.
+        """
         if self.scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, got {self.scheme!r}")
-        for name in ("margin", "dropout_strength"):
-            _nonneg(name, getattr(self, name))
+        options = SCHEME_CLASSES[self.scheme]
+        common = {"rounds": self.rounds, "margin": self.margin, "dropout": self.dropout,
+                  "dropout_strength": self.dropout_strength, **self._scheme_options()}
         if self.proximity is not None:
-            _nonneg("proximity", self.proximity)
-        d = self.dropout
-        if isinstance(d, bool) or not isinstance(d, (int, float, np.number)) or not 0 <= d < 1:
-            raise ValueError(f"dropout must be a number in [0, 1), got {d!r}")
-        for name in ("rounds", "batch_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+            common["proximity"] = self.proximity
+        if self.scheme == "exact":
+            return options(batch_size=self.batch_size, penalty=self.penalty, **common)
+        if self.penalty is not None:
+            raise ValueError("penalty applies to scheme='exact' only")
+        ExactBatchOptions(batch_size=self.batch_size)  # checked for either scheme
+        return options(**common)
+
+    def _scheme_options(self) -> dict:
+        """``scheme_options`` as a dict, its keys checked against :data:`SCHEME_OPTIONS`."""
+        if self.scheme_options is None:
+            return {}
+        if not isinstance(self.scheme_options, Mapping):
+            raise TypeError(
+                f"scheme_options must be a mapping or None, got {self.scheme_options!r}"
+            )
+        unknown = set(self.scheme_options) - set(SCHEME_OPTIONS[self.scheme])
+        if unknown:
+            raise ValueError(
+                f"scheme_options has unknown key(s) {sorted(unknown)} for scheme "
+                f"{self.scheme!r}; allowed: {SCHEME_OPTIONS[self.scheme]}"
+            )
+        return dict(self.scheme_options)
+
+    def _validate_params(self) -> UnitwiseOptions | ExactBatchOptions:
+        """Check every parameter; returns :meth:`training_options`."""
+        options = self.training_options()
         if self.topology is None:
             hl = self.hidden_layers
             try:
@@ -184,32 +220,30 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.sample_kwargs is not None and not isinstance(self.sample_kwargs, Mapping):
             raise TypeError(f"sample_kwargs must be a mapping or None, got {self.sample_kwargs!r}")
-        if self.scheme_options is not None:
-            if not isinstance(self.scheme_options, Mapping):
-                raise TypeError(
-                    f"scheme_options must be a mapping or None, got {self.scheme_options!r}"
-                )
-            unknown = set(self.scheme_options) - set(SCHEME_OPTIONS[self.scheme])
-            if unknown:
-                raise ValueError(
-                    f"scheme_options has unknown key(s) {sorted(unknown)} for scheme "
-                    f"{self.scheme!r}; allowed: {SCHEME_OPTIONS[self.scheme]}"
-                )
-            _check_options(dict(self.scheme_options))
-        if self.penalty is not None and self.scheme != "exact":
-            raise ValueError("penalty applies to scheme='exact' only")
         if self.threshold is not None and not isinstance(self.threshold, (int, float, np.number)):
             raise TypeError(f"threshold must be a number or None, got {self.threshold!r}")
+        return options
 
     def _binarise(self, X) -> np.ndarray:
         X = _as_2d("X", X)
         return np.where(X >= self.threshold_, 1, -1).astype(np.int8)
 
+    def _fit_threshold(self, X: np.ndarray) -> float:
+        """``threshold_``: 0 for ±1 data, 0.5 for 0/1 data, else the parameter or the midpoint."""
+        values = np.unique(X)
+        if np.all(np.isin(values, (-1, 1))):
+            return 0.0
+        if np.all(np.isin(values, (0, 1))):
+            return 0.5
+        if self.threshold is not None:
+            return float(self.threshold)
+        return float((X.min() + X.max()) / 2.0)
+
     # ------------------------------------------------------------------ fit / predict
     def fit(self, X, y) -> QuboBNNClassifier:
         """Train the network on ``X`` (``(n_samples, n_features)``) and labels ``y``."""
         t_start = time.perf_counter()
-        self._validate_params()
+        options = self._validate_params()
         X = _as_2d("X", X)
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != X.shape[0]:
@@ -218,60 +252,14 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError("y must contain at least two classes")
-        values = np.unique(X)
-        if np.all(np.isin(values, (-1, 1))):
-            self.threshold_ = 0.0
-        elif np.all(np.isin(values, (0, 1))):
-            self.threshold_ = 0.5
-        elif self.threshold is not None:
-            self.threshold_ = float(self.threshold)
-        else:
-            self.threshold_ = float((X.min() + X.max()) / 2.0)
+        self.threshold_ = self._fit_threshold(X)
         Xb = self._binarise(X)
         self.n_features_in_ = X.shape[1]
         n_out = 1 if self.classes_.size == 2 else int(self.classes_.size)
         rng = np.random.default_rng(self.random_state)
-        sampler = self.sampler if self.sampler is not None else default_sampler()
-        self.sampler_ = sampler
-        kwargs = dict(DEFAULT_SAMPLE_KWARGS if self.sample_kwargs is None else self.sample_kwargs)
+        self.sampler_ = self.sampler if self.sampler is not None else default_sampler()
         topology = self._topology(X.shape[1], n_out, rng)
-        bar = _progress(self.verbose, self.rounds)
-        callback = None
-        if bar is not None:
-            def callback(row):
-                bar.update(1)
-                bar.set_postfix(train_loss=f"{row['train_loss']:.3f}")
-        try:
-            if self.scheme == "unitwise":
-                mats, biases = topology.to_arrays()
-                sizes = topology.layer_sizes
-                has_bias = biases is not None
-                init = [
-                    np.column_stack([m, b]) if has_bias else m
-                    for m, b in zip(mats, biases or [None] * len(mats), strict=True)
-                ]
-                res = train_unitwise(
-                    Xb, y_idx, sizes, sampler, bias=has_bias, rounds=self.rounds,
-                    margin=float(self.margin), dropout=float(self.dropout),
-                    dropout_strength=float(self.dropout_strength),
-                    proximity=float(self.proximity or 0.0), sample_kwargs=kwargs,
-                    initial_weights=init, seed=int(rng.integers(2**31 - 1)), callback=callback,
-                    **dict(self.scheme_options or {}),
-                )
-                net = _to_network(sizes, res.weights, has_bias)
-            else:
-                net, res = train_exact_batches(
-                    Xb, y_idx, topology, sampler, rounds=self.rounds,
-                    batch_size=self.batch_size, margin=float(self.margin),
-                    dropout=float(self.dropout), dropout_strength=float(self.dropout_strength),
-                    proximity=0.5 if self.proximity is None else float(self.proximity),
-                    penalty=self.penalty, sample_kwargs=kwargs,
-                    seed=int(rng.integers(2**31 - 1)), callback=callback,
-                    **dict(self.scheme_options or {}),
-                )
-        finally:
-            if bar is not None:
-                bar.close()
+        net, res = self._train(Xb, y_idx, topology, options, int(rng.integers(2**31 - 1)))
         self.network_ = net
         self.history_ = res.history
         self.best_energy_ = res.best_energy
@@ -282,6 +270,26 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         self.train_accuracy_ = 1.0 - res.errors / X.shape[0]
         self.fit_seconds_ = time.perf_counter() - t_start
         return self
+
+    def _train(self, Xb, y_idx, topology: BinaryNetwork, options, seed: int):
+        """Run the scheme's trainer (with a progress bar when ``verbose``)."""
+        kwargs = dict(DEFAULT_SAMPLE_KWARGS if self.sample_kwargs is None else self.sample_kwargs)
+        bar = _progress(self.verbose, options.rounds)
+        callback = None
+        if bar is not None:
+            def callback(row):
+                bar.update(1)
+                bar.set_postfix(train_loss=f"{row['train_loss']:.3f}")
+        try:
+            if self.scheme == "unitwise":
+                res = train_unitwise(Xb, y_idx, topology, self.sampler_, options,
+                                     sample_kwargs=kwargs, seed=seed, callback=callback)
+                return LayerShape.of_network(topology)[0].to_network(res.weights), res
+            return train_exact_batches(Xb, y_idx, topology, self.sampler_, options,
+                                       sample_kwargs=kwargs, seed=seed, callback=callback)
+        finally:
+            if bar is not None:
+                bar.close()
 
     def _topology(self, n_features: int, n_out: int, rng) -> BinaryNetwork:
         if self.topology is not None:
@@ -306,43 +314,6 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self.network_.predict_class(Xb)]
 
 
-def _nonneg(name: str, value) -> None:
-    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
-def _check_options(opts: dict) -> None:
-    for key in ("target_scale", "focus", "flip_weight", "accept_temperature"):
-        if key in opts:
-            _nonneg(f"scheme_options[{key!r}]", opts[key])
-    if "subsample" in opts:
-        v = opts["subsample"]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1:
-            raise ValueError(f"scheme_options['subsample'] must lie in (0, 1], got {v!r}")
-    if "patience" in opts:
-        v = opts["patience"]
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"scheme_options['patience'] must be a positive integer, got {v!r}")
-    if "class_margin" in opts:
-        _nonneg("scheme_options['class_margin']", opts["class_margin"])
-    if "target_flips" in opts:
-        v = opts["target_flips"]
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(
-                f"scheme_options['target_flips'] must be a positive integer, got {v!r}"
-            )
-    for key, allowed in (("multiclass", ("margin", "ovr")), ("init", ("given", "prototype"))):
-        if key in opts and opts[key] not in allowed:
-            raise ValueError(f"scheme_options[{key!r}] must be one of {allowed}, got {opts[key]!r}")
-    if "surrogate" in opts and opts["surrogate"] not in ("squared", "hinge"):
-        raise ValueError(
-            f"scheme_options['surrogate'] must be 'squared' or 'hinge', got {opts['surrogate']!r}"
-        )
-    if "warm_start" in opts and not isinstance(opts["warm_start"], bool):
-        raise TypeError("scheme_options['warm_start'] must be True or False")
-
-
 def _as_2d(name: str, X) -> np.ndarray:
     try:
         arr = np.asarray(X, dtype=np.float64)
@@ -353,12 +324,6 @@ def _as_2d(name: str, X) -> np.ndarray:
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} must not contain NaN or infinity")
     return arr
-
-
-def _to_network(sizes, weights, has_bias) -> BinaryNetwork:
-    mats = [m[:, : sizes[i]] for i, m in enumerate(weights)]
-    biases = [m[:, sizes[i]] for i, m in enumerate(weights)] if has_bias else None
-    return BinaryNetwork.from_arrays(mats, biases)
 
 
 def _progress(verbose: bool, total: int):

@@ -10,19 +10,23 @@ whose activation of ``j`` changes sign are the later layers recomputed (a few mu
 one hidden layer). Pre-activations of every layer are kept per sample and committed when the
 flip is accepted.
 
-Schedule: ``num_sweeps`` sweeps (one sweep = as many proposals as there are weights), inverse
-temperature geometric from ``beta_range[0]`` to ``beta_range[1]`` in units of 1/error, best
-network over the run kept; ``num_reads`` independent restarts from random weights.
+Schedule (:class:`~qubo_bnn.whole_network.options.DirectSearchOptions`): ``num_sweeps`` sweeps
+(one sweep = as many proposals as there are weights), inverse temperature geometric from
+``beta_range[0]`` to ``beta_range[1]`` in units of 1/error, best network over the run kept;
+``num_reads`` independent restarts (from random weights, or all from given ones).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
-from qubo_bnn.whole_network.layers import LayerShape, forward_layers
+from qubo_bnn.whole_network.layers import LayerShape, layered_start
+from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.options import DirectSearchOptions
 
 
 @dataclass
@@ -201,18 +205,18 @@ def _anneal_kernel(x, target, sizes, bias, woff, w0, betas, seed):
     return best_w, best
 
 
-def _check_data(x: np.ndarray, y: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _check_data(x: np.ndarray, y: np.ndarray, shape: LayerShape) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x)
     y = np.asarray(y)
     if x.ndim != 2 or x.shape[0] == 0:
         raise ValueError(f"x must be a non-empty 2-D array of ±1 values, got shape {x.shape}")
     if not np.all(np.isin(x, (-1, 1))):
         raise ValueError("x must contain only -1 and +1")
-    if x.shape[1] != sizes[0]:
-        raise ValueError(f"x has {x.shape[1]} features but sizes[0] is {sizes[0]}")
+    if x.shape[1] != shape.sizes[0]:
+        raise ValueError(f"x has {x.shape[1]} features but sizes[0] is {shape.sizes[0]}")
     if y.shape != (x.shape[0],):
         raise ValueError(f"y must have shape ({x.shape[0]},), got {y.shape}")
-    n_out = sizes[-1]
+    n_out = int(shape.sizes[-1])
     if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= max(n_out, 2):
         raise ValueError(
             f"y must hold class indices in [0, {max(n_out, 2) - 1}] for {n_out} output(s)"
@@ -223,13 +227,9 @@ def _check_data(x: np.ndarray, y: np.ndarray, sizes: list[int]) -> tuple[np.ndar
 def anneal_weights(
     x: np.ndarray,
     y: np.ndarray,
-    sizes: list[int] | tuple[int, ...],
+    layers: Sequence[int] | LayerShape | BinaryNetwork,
+    options: DirectSearchOptions | None = None,
     *,
-    bias: bool = False,
-    num_reads: int = 2,
-    num_sweeps: int = 2000,
-    beta_range: tuple[float, float] = (0.5, 20.0),
-    initial_weights: list[np.ndarray] | None = None,
     seed: int | None = None,
 ) -> DirectSearchResult:
     """Train a layered binary network by simulated annealing over its ±1 weights.
@@ -237,44 +237,34 @@ def anneal_weights(
     Parameters
     ----------
     x:
-        Training inputs, ``(S, sizes[0])`` of ±1.
+        Training inputs, ``(S, n_0)`` of ±1.
     y:
         Class index per sample: 0/1 for one output (0 means a negative output), or
-        ``0..C-1`` for ``C = sizes[-1]`` outputs (argmax prediction).
-    sizes:
-        Layer widths ``n_0, n_1, ..., n_L`` (at least one hidden layer is not required).
-    bias:
-        Give every non-input unit a ±1 bias weight.
-    num_reads, num_sweeps, beta_range:
-        Restarts, sweeps per restart and the geometric inverse-temperature schedule
-        (units: 1/misclassified sample).
-    initial_weights:
-        Start every read from these matrices instead of random ones.
+        ``0..C-1`` for ``C = n_L`` outputs (argmax prediction).
+    layers:
+        Layer widths ``n_0, n_1, ..., n_L`` (no biases) or a
+        :class:`~qubo_bnn.whole_network.layers.LayerShape` (with ``bias=True``: a ±1 bias per
+        non-input unit): every read starts from random weights; or a layered
+        :class:`~qubo_bnn.whole_network.network.BinaryNetwork`: every read starts from its
+        weights.
+    options:
+        Restarts and schedule (:class:`~qubo_bnn.whole_network.options.DirectSearchOptions`;
+        ``None``: its defaults).
     seed:
-        Seed of the run (reads use ``seed + read``).
+        Seed of the start weights and of the reads' kernel seeds.
     """
-    sizes = _check_sizes(sizes)
-    x, y = _check_data(x, y, sizes)
-    for name, val in (("num_reads", num_reads), ("num_sweeps", num_sweeps)):
-        if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < 1:
-            raise ValueError(f"{name} must be a positive integer, got {val!r}")
-    b0, b1 = (float(v) for v in beta_range)
-    if not (0 < b0 <= b1):
-        raise ValueError(f"beta_range must satisfy 0 < start <= end, got {beta_range!r}")
-    shape = LayerShape.build(sizes, bias)
+    options = DirectSearchOptions() if options is None else options
+    shape, start = layered_start(layers)
+    x, y = _check_data(x, y, shape)
     rng = np.random.default_rng(seed)
-    if initial_weights is not None:
-        w_init = shape.join(initial_weights)
-        if w_init.shape[0] != shape.num_weights or not np.all(np.isin(w_init, (-1, 1))):
-            raise ValueError("initial_weights do not match sizes/bias or are not ±1")
-    betas = np.geomspace(b0, b1, int(num_sweeps))
+    betas = np.geomspace(*options.beta_range, options.num_sweeps)
     best_w, best_e = None, None
-    per_read = np.zeros(num_reads, dtype=np.int64)
-    for read in range(num_reads):
-        if initial_weights is None:
+    per_read = np.zeros(options.num_reads, dtype=np.int64)
+    for read in range(options.num_reads):
+        if start is None:
             w0 = rng.choice(np.array([-1, 1], dtype=np.int64), size=shape.num_weights)
         else:
-            w0 = w_init.astype(np.int64)
+            w0 = start.astype(np.int64)
         kseed = int(rng.integers(0, 2**31 - 1))
         w, e = _anneal_kernel(x, y, shape.sizes, shape.bias, shape.woff, w0, betas, kseed)
         per_read[read] = e
@@ -282,23 +272,3 @@ def anneal_weights(
             best_w, best_e = w, e
     mats = [m.astype(np.int8).copy() for m in shape.split(best_w)]
     return DirectSearchResult(mats, int(best_e), per_read, 1.0 - best_e / x.shape[0])
-
-
-def _check_sizes(sizes) -> list[int]:
-    try:
-        out = [int(v) for v in sizes]
-    except TypeError as exc:
-        raise TypeError(f"sizes must be a sequence of positive integers, got {sizes!r}") from exc
-    if len(out) < 2 or min(out) < 1:
-        raise ValueError(f"sizes must list at least two positive widths, got {sizes!r}")
-    return out
-
-
-def errors_of(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], bias: bool) -> int:
-    """Training errors of a weight list (numpy forward pass; for checks and tests)."""
-    sizes = [np.asarray(x).shape[1]] + [m.shape[0] for m in weights]
-    shape = LayerShape.build(sizes, bias)
-    z, _ = forward_layers(shape, shape.join(weights), x)
-    out = z[-1]
-    pred = (out[:, 0] >= 0).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
-    return int(np.sum(pred != np.asarray(y)))

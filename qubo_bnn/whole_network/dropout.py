@@ -35,6 +35,7 @@ import numpy as np
 from qubo_bnn.sampling import with_seed
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
 from qubo_bnn.whole_network.network import BinaryNetwork, as_network
+from qubo_bnn.whole_network.options import DropoutOptions
 
 __all__ = [
     "DropoutResult",
@@ -144,32 +145,25 @@ def dropout_regularise(
     X,
     y,
     sampler: dimod.Sampler,
+    options: DropoutOptions | None = None,
     *,
-    rounds: int = 5,
-    rate: float = 0.5,
-    eta: float = 0.5,
-    drop: str = "hidden",
     sample_kwargs: Mapping | None = None,
     seed: int | None = 0,
-    solve: bool = False,
     **build_kwargs,
 ) -> DropoutResult:
     """Run the iterative dropout-style regulariser (rule in the module docstring).
 
+    ``options``: rounds, rate, eta, what is dropped and whether the full QUBO is solved too
+    (:class:`~qubo_bnn.whole_network.options.DropoutOptions`; ``None``: its defaults).
     ``sampler`` is any dimod sampler, called as ``sampler.sample(bqm, **sample_kwargs)``
     (a ``seed`` drawn from ``seed`` is added when the sampler takes one and none is given).
     ``build_kwargs`` (``loss``, ``penalty``, ``margin``, ``weight_bias``) go to
     :func:`~qubo_bnn.whole_network.formulation.build_bnn_qubo`; a given ``weight_bias`` is
     added to the dropout term of the full QUBO (subnetwork QUBOs do not get it). With
-    ``solve=True`` the full QUBO is sampled too and ``network`` is its best decoded network.
+    ``options.solve`` the full QUBO is sampled too and ``network`` is its best decoded network.
     """
+    options = DropoutOptions() if options is None else options
     net = as_network(network_topology)
-    if not isinstance(rounds, (int, np.integer)) or rounds < 1:
-        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
-    if not 0.0 <= float(rate) < 1.0:
-        raise ValueError(f"rate must lie in [0, 1), got {rate}")
-    if not (float(eta) >= 0 and np.isfinite(eta)):
-        raise ValueError(f"eta must be a finite number >= 0, got {eta}")
     if not isinstance(sampler, dimod.Sampler) and not hasattr(sampler, "sample"):
         raise TypeError("sampler must be a dimod sampler (with a .sample(bqm, ...) method)")
     X = np.asarray(X)
@@ -177,54 +171,60 @@ def dropout_regularise(
     base_h = build_kwargs.pop("weight_bias", None)
     rng = np.random.default_rng(seed)
 
-    E, n_neu = net.n_edges, net.n_neurons
-    n_w = E + (n_neu if net.has_bias else 0)
+    E = net.n_edges
+    n_w = E + (net.n_neurons if net.has_bias else 0)
     total = np.zeros(n_w)
     count = np.zeros(n_w, dtype=np.int64)
     history = []
-    for r in range(int(rounds)):
+    for r in range(options.rounds):
         t0 = time.perf_counter()
-        drop_neu, drop_in = draw_dropout(net, float(rate), drop, rng)
+        drop_neu, drop_in = draw_dropout(net, options.rate, options.drop, rng)
         sub, edge_map, neu_map, in_map = subnetwork(net, drop_neu, drop_in)
         form = build_bnn_qubo(sub, X[:, in_map], y, **build_kwargs)
-        ss = sampler.sample(form.bqm, **with_seed(sampler, sample_kwargs, rng))
-        best = ss.first
+        best = sampler.sample(form.bqm, **with_seed(sampler, sample_kwargs, rng)).first
         sub_net = form.decode(best.sample)
         total[edge_map] += sub_net.weights
         count[edge_map] += 1
         if net.has_bias:
             total[E + neu_map] += sub_net.biases
             count[E + neu_map] += 1
-        history.append(
-            {
-                "round": r,
-                "dropped_neurons": drop_neu.tolist(),
-                "dropped_inputs": drop_in.tolist(),
-                "num_variables": form.num_variables,
-                "energy": float(best.energy),
-                "feasible": form.check(best.sample).feasible,
-                "subnetwork_loss": form.zero_one_loss(sub_net),
-                "seconds": time.perf_counter() - t0,
-            }
-        )
+        history.append({
+            "round": r,
+            "dropped_neurons": drop_neu.tolist(),
+            "dropped_inputs": drop_in.tolist(),
+            "num_variables": form.num_variables,
+            "energy": float(best.energy),
+            "feasible": form.check(best.sample).feasible,
+            "subnetwork_loss": form.zero_one_loss(sub_net),
+            "seconds": time.perf_counter() - t0,
+        })
     mean = np.divide(total, count, out=np.zeros(n_w), where=count > 0)
-    h = -float(eta) * mean
-    if base_h is not None:
-        base_h = np.asarray(base_h, dtype=np.float64).ravel()
-        if base_h.size not in (E, n_w):
-            raise ValueError(f"weight_bias must hold {E} or {n_w} numbers, got {base_h.size}")
-        h[: base_h.size] += base_h
+    h = _full_pull(mean, options.eta, base_h, E)
     full = build_bnn_qubo(net, X, y, weight_bias=h, **build_kwargs)
-    result = DropoutResult(
+    sampleset = network = None
+    if options.solve:
+        sampleset = sampler.sample(full.bqm, **with_seed(sampler, sample_kwargs, rng))
+        network = full.decode(sampleset.first.sample)
+    return DropoutResult(
         mean_weights=mean[:E],
         mean_biases=mean[E:] if net.has_bias else None,
         kept_counts=count,
         weight_bias=h,
         formulation=full,
         rounds=history,
+        network=network,
+        sampleset=sampleset,
     )
-    if solve:
-        ss = sampler.sample(full.bqm, **with_seed(sampler, sample_kwargs, rng))
-        result.sampleset = ss
-        result.network = full.decode(ss.first.sample)
-    return result
+
+
+def _full_pull(mean: np.ndarray, eta: float, base_h, n_edges: int) -> np.ndarray:
+    """``-eta * W_bar`` plus a given ``weight_bias`` (over the weights, or weights and biases)."""
+    h = -float(eta) * mean
+    if base_h is not None:
+        base_h = np.asarray(base_h, dtype=np.float64).ravel()
+        if base_h.size not in (n_edges, mean.size):
+            raise ValueError(
+                f"weight_bias must hold {n_edges} or {mean.size} numbers, got {base_h.size}"
+            )
+        h[: base_h.size] += base_h
+    return h

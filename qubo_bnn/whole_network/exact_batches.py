@@ -1,6 +1,7 @@
 """Exact-formulation training: small batches of the whole-network QUBO, chained.
 
-The reference scheme (``scheme="exact"`` of the estimator): every round builds the exact QUBO
+The reference scheme (``scheme="exact"`` of the classifier; knobs in
+:class:`~qubo_bnn.whole_network.options.ExactBatchOptions`): every round builds the exact QUBO
 of DESIGN.md 6.1 (:func:`qubo_bnn.whole_network.formulation.build_bnn_qubo`) on a batch of
 ``batch_size`` training samples, half of them drawn from the currently misclassified ones and
 the rest from the lowest-margin ones (smallest output ``|z|``), with
@@ -27,17 +28,11 @@ import numpy as np
 
 from qubo_bnn.sampling import run_sampler
 from qubo_bnn.whole_network.dropout import dropout_regularise
-from qubo_bnn.whole_network.formulation import build_bnn_qubo
+from qubo_bnn.whole_network.formulation import BNNFormulation, build_bnn_qubo
 from qubo_bnn.whole_network.network import BinaryNetwork
-from qubo_bnn.whole_network.unitwise import TrainResult
-
-
-def _targets_pm1(y: np.ndarray, n_out: int) -> np.ndarray:
-    if n_out == 1:
-        return np.where(y == 1, 1, -1).astype(np.int8)[:, None]
-    t = -np.ones((y.size, n_out), dtype=np.int8)
-    t[np.arange(y.size), y] = 1
-    return t
+from qubo_bnn.whole_network.options import DropoutOptions, ExactBatchOptions
+from qubo_bnn.whole_network.result import TrainResult
+from qubo_bnn.whole_network.targets import output_targets
 
 
 def _spins(net: BinaryNetwork) -> np.ndarray:
@@ -60,57 +55,41 @@ def _choose_batch(net, x, y, size, rng) -> np.ndarray:
 def train_exact_batches(
     x: np.ndarray,
     y: np.ndarray,
-    topology: BinaryNetwork,
+    network: BinaryNetwork,
     sampler: dimod.Sampler,
+    options: ExactBatchOptions | None = None,
     *,
-    rounds: int = 30,
-    batch_size: int = 4,
-    margin: float = 0.0,
-    dropout: float = 0.0,
-    dropout_strength: float = 0.5,
-    proximity: float = 0.5,
-    penalty=None,
     sample_kwargs: Mapping | None = None,
-    warm_start: bool = True,
     seed: int | None = None,
     callback: Callable[[dict], None] | None = None,
 ) -> tuple[BinaryNetwork, TrainResult]:
-    """Train ``topology`` (its weights are the start) on ``x`` (±1), ``y`` (class indices).
+    """Train ``network`` (its weights are the start) on ``x`` (±1), ``y`` (class indices).
 
-    Returns the best network by training errors and a :class:`TrainResult` (its ``weights``
-    list is left empty: the network is returned instead). See the module docstring.
+    ``options``: the scheme's knobs (``None``: the defaults); ``sample_kwargs`` go to every
+    ``sampler.sample`` call; ``seed`` seeds the batches, dropout draws and sampler calls;
+    ``callback`` receives each history row. Returns the best network by training errors and a
+    :class:`~qubo_bnn.whole_network.result.TrainResult` (its ``weights`` list is left empty:
+    the network is returned instead). See the module docstring.
     """
+    options = ExactBatchOptions() if options is None else options
     rng = np.random.default_rng(seed)
-    net = topology.copy()
-    n_out = net.n_outputs
+    net = network.copy()
     errors = int(np.sum(net.predict_class(x) != y))
     best_net, best_errors = net.copy(), errors
     result = TrainResult([], errors)
-    for rnd in range(rounds):
+    for rnd in range(options.rounds):
         t0 = time.perf_counter()
-        batch = _choose_batch(net, x, y, batch_size, rng)
-        xb, yb = x[batch], _targets_pm1(y[batch], n_out)
-        pull = -proximity * _spins(net)
-        if dropout > 0:
-            reg = dropout_regularise(
-                net, xb, yb, sampler, rounds=1, rate=dropout, eta=dropout_strength,
-                sample_kwargs=sample_kwargs, seed=int(rng.integers(2**31 - 1)),
-                margin=margin, penalty=penalty, weight_bias=pull,
-            )
-            form = reg.formulation
-            result.sampler_calls += 1
-        else:
-            form = build_bnn_qubo(net, xb, yb, margin=margin, penalty=penalty, weight_bias=pull)
+        batch = _choose_batch(net, x, y, options.batch_size, rng)
+        form, subnetwork_calls = _batch_qubo(net, x[batch], y[batch], sampler, options,
+                                             sample_kwargs, rng)
+        result.sampler_calls += subnetwork_calls
         variables = list(range(form.num_variables))
-        init = form.encode(net)[None, :] if warm_start else None
+        init = form.encode(net)[None, :] if options.warm_start else None
         call = run_sampler(
             sampler, form.bqm, variables, sample_kwargs, int(rng.integers(2**31 - 1)), init
         )
-        result.sampler_seconds += call.seconds
-        result.sampler_calls += 1
-        result.qubo_sizes.append(form.num_variables)
         best = int(np.argmin(call.energies))
-        result.best_energy = float(call.energies[best])
+        result.add_call(call.seconds, call.energies[best], form.num_variables)
         report = form.check(call.bits[best])
         result.violations += report.num_violated
         cand = form.decode(call.bits[best])  # weights only: activations repaired by forward pass
@@ -133,7 +112,35 @@ def train_exact_batches(
         result.history.append(row)
         if callback is not None:
             callback(row)
-        if best_errors == 0 and margin == 0 and dropout == 0:
+        if best_errors == 0 and options.margin == 0 and options.dropout == 0:
             break
     result.errors = best_errors
     return best_net, result
+
+
+def _batch_qubo(
+    net: BinaryNetwork,
+    xb: np.ndarray,
+    yb: np.ndarray,
+    sampler: dimod.Sampler,
+    options: ExactBatchOptions,
+    sample_kwargs: Mapping | None,
+    rng: np.random.Generator,
+) -> tuple[BNNFormulation, int]:
+    """The batch's exact QUBO with the pull toward ``net`` (and, with dropout, its round).
+
+    Returns the formulation and the sampler calls the dropout round made (0 or 1).
+    """
+    yb = output_targets(yb, net.n_outputs)
+    pull = -options.proximity * _spins(net)
+    if options.dropout == 0:
+        form = build_bnn_qubo(net, xb, yb, margin=options.margin, penalty=options.penalty,
+                              weight_bias=pull)
+        return form, 0
+    reg = dropout_regularise(
+        net, xb, yb, sampler,
+        DropoutOptions(rounds=1, rate=options.dropout, eta=options.dropout_strength),
+        sample_kwargs=sample_kwargs, seed=int(rng.integers(2**31 - 1)),
+        margin=options.margin, penalty=options.penalty, weight_bias=pull,
+    )
+    return reg.formulation, 1

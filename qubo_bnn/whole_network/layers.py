@@ -5,13 +5,20 @@ A layered network n_0 -> n_1 -> ... -> n_L is held as one flat ``int8`` weight b
 ``b_l = 1`` when the layer has a bias, stored as the last column and multiplied by a constant
 +1 input. Activations are ``sign`` with ``sign(0) = +1``. Predictions: one output -> its sign;
 several outputs -> the index of the largest pre-activation (first one on ties).
+
+A trainer's ``layers`` argument is layer sizes (no biases), a :class:`LayerShape` (random ±1
+start) or a layered :class:`~qubo_bnn.whole_network.network.BinaryNetwork` (its weights are the
+start): :func:`layered_start`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from qubo_bnn.whole_network.network import BinaryNetwork
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,20 @@ class LayerShape:
     woff: np.ndarray  # int64, (L+2,), woff[l] start of layer l, woff[L+1] total
 
     @classmethod
-    def build(cls, sizes: list[int] | tuple[int, ...], bias: bool) -> LayerShape:
+    def build(cls, sizes: Sequence[int], bias: bool = False) -> LayerShape:
+        """The shape of layers ``sizes = [n_0, ..., n_L]``, every non-input unit biased or not.
+
+        Raises ``TypeError``/``ValueError`` naming ``sizes`` unless it lists at least two
+        positive widths.
+        """
+        try:
+            sizes = [int(v) for v in sizes]
+        except TypeError as exc:
+            raise TypeError(
+                f"sizes must be a sequence of positive integers, got {sizes!r}"
+            ) from exc
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"sizes must list at least two positive widths, got {sizes!r}")
         sizes_arr = np.asarray(sizes, dtype=np.int64)
         b = np.zeros(len(sizes_arr), dtype=np.int64)
         if bias:
@@ -53,6 +73,39 @@ class LayerShape:
     def join(self, mats: list[np.ndarray]) -> np.ndarray:
         """Concatenate per-layer matrices (bias as the last column) into a flat int8 buffer."""
         return np.concatenate([np.asarray(m, dtype=np.int8).ravel() for m in mats])
+
+    @classmethod
+    def of_network(cls, network: BinaryNetwork) -> tuple[LayerShape, np.ndarray]:
+        """The shape of a layered network and its weights (biases as last columns), flat."""
+        if network.layer_sizes is None:
+            raise ValueError("the network is a general DAG; a layered network is needed")
+        mats, biases = network.to_arrays()
+        if biases is not None:
+            mats = [np.column_stack([m, b]) for m, b in zip(mats, biases, strict=True)]
+        shape = cls.build(network.layer_sizes, biases is not None)
+        return shape, shape.join(mats)
+
+    def to_network(self, mats: list[np.ndarray]) -> BinaryNetwork:
+        """The :class:`BinaryNetwork` of per-layer matrices (bias as the last column)."""
+        cols = self.sizes[:-1]
+        weights = [m[:, : cols[i]] for i, m in enumerate(mats)]
+        biases = [m[:, cols[i]] for i, m in enumerate(mats)] if self.bias[-1] else None
+        return BinaryNetwork.from_arrays(weights, biases)
+
+
+def layered_start(
+    layers: Sequence[int] | LayerShape | BinaryNetwork,
+) -> tuple[LayerShape, np.ndarray | None]:
+    """The shape of a trainer's ``layers`` argument and its start weights (flat, or ``None``).
+
+    Layer sizes (no biases) or a :class:`LayerShape` give no start weights (the trainer draws
+    random ones from its seed); a layered :class:`BinaryNetwork` gives its own weights.
+    """
+    if isinstance(layers, BinaryNetwork):
+        return LayerShape.of_network(layers)
+    if isinstance(layers, LayerShape):
+        return layers, None
+    return LayerShape.build(layers), None
 
 
 def forward_layers(
@@ -86,3 +139,16 @@ def bias_column(inputs: np.ndarray, has_bias: int | bool) -> np.ndarray:
     if not has_bias:
         return inputs
     return np.concatenate([inputs, np.ones((inputs.shape[0], 1), dtype=inputs.dtype)], axis=1)
+
+
+def count_errors(shape: LayerShape, flat: np.ndarray, x: np.ndarray, y: np.ndarray) -> int:
+    """Training errors of the flat weights on ``x`` (±1) against class indices ``y``."""
+    z, _ = forward_layers(shape, flat, x)
+    return int(np.sum(predict_from_output(z[-1]) != np.asarray(y)))
+
+
+def errors_of(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], bias: bool) -> int:
+    """Training errors of per-layer matrices ``weights`` (bias as the last column if ``bias``)."""
+    sizes = [np.asarray(x).shape[1]] + [m.shape[0] for m in weights]
+    shape = LayerShape.build(sizes, bias)
+    return count_errors(shape, shape.join(weights), x, y)

@@ -13,12 +13,15 @@ searched exhaustively when the layer has at most :data:`EXHAUSTIVE_MAX` units, e
 single flips. Samples that are already right keep their pattern.
 
 ``keep`` (a boolean unit mask) restricts the search to a dropout subnetwork: dropped units
-contribute nothing downstream and keep their current value.
+contribute nothing downstream and keep their current value. :func:`layer_targets` chains this
+from the output layer backwards.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from qubo_bnn.whole_network.layers import LayerShape
 
 EXHAUSTIVE_MAX = 10
 _BIG = 1.0e6
@@ -55,7 +58,6 @@ def hidden_targets(
     w_next: np.ndarray,
     b_next: np.ndarray | None,
     goal: np.ndarray,
-    is_output: bool,
     keep: np.ndarray | None = None,
     graded: bool = False,
     max_flips: int = 4,
@@ -69,9 +71,8 @@ def hidden_targets(
     w_next, b_next:
         Next layer's weights ``(m, n)`` and biases ``(m,)`` (or ``None``).
     goal:
-        Class indices ``(S,)`` when the next layer is the output, else ±1 targets ``(S, m)``.
-    is_output:
-        Whether the next layer is the output layer.
+        The next layer's goal: class indices ``(S,)`` when it is the output layer, else its
+        ±1 targets ``(S, m)``.
     keep:
         Boolean mask ``(n,)`` of units in the subnetwork (``None``: all).
     graded:
@@ -81,6 +82,8 @@ def hidden_targets(
         Most unit flips per sample in the greedy search (wide layers).
     """
     a = np.asarray(a, dtype=np.int64)
+    goal = np.asarray(goal)
+    is_output = goal.ndim == 1
     n = a.shape[1]
     keep = np.ones(n, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     w_eff = np.asarray(w_next, dtype=np.int64) * keep[None, :]
@@ -135,4 +138,47 @@ def _greedy(a, cost_flip, w_eff, bias, goal, is_output, free, graded=False, max_
         z_next[rows] = z_try[better, j[better]]
         out[rows, cols] = -out[rows, cols]
         cur_err[rows] = err[better, j[better]]
+    return out
+
+
+def output_targets(y: np.ndarray, n_out: int) -> np.ndarray:
+    """±1 targets ``(S, n_out)`` of the output layer: the label for one output, one-hot else."""
+    if n_out == 1:
+        return np.where(y == 1, 1, -1)[:, None]
+    t = -np.ones((y.size, n_out), dtype=np.int64)
+    t[np.arange(y.size), y] = 1
+    return t
+
+
+def layer_targets(
+    shape: LayerShape,
+    mats: list[np.ndarray],
+    forward: tuple[list[np.ndarray], list[np.ndarray]],
+    y: np.ndarray,
+    keeps: list[np.ndarray | None],
+    graded: bool = False,
+    max_flips: int = 4,
+) -> list[np.ndarray]:
+    """Targets (±1, ``S x n_l``) of every layer ``l = 1..L`` (list index ``l - 1``).
+
+    ``forward`` is ``(z, a)`` of :func:`~qubo_bnn.whole_network.layers.forward_layers` at the
+    running weights ``mats``; ``keeps[l]`` the unit mask of layer ``l`` (``None``: all); the
+    output layer gets :func:`output_targets`, each hidden layer, from the last backwards,
+    :func:`hidden_targets` against the layer after it (``graded`` only against the output).
+    """
+    z, a = forward
+    num_layers = shape.num_layers
+    out: list[np.ndarray] = [np.empty(0)] * num_layers
+    out[-1] = output_targets(y, shape.sizes[-1])
+    goal: np.ndarray = y
+    for layer in range(num_layers - 1, 0, -1):
+        nxt = mats[layer]  # weights of layer+1, shape n_(l+1) x (n_l [+1])
+        n_l = shape.sizes[layer]
+        w_next, b_next = nxt[:, :n_l], (nxt[:, n_l] if shape.bias[layer + 1] else None)
+        is_output = layer + 1 == num_layers
+        out[layer - 1] = hidden_targets(
+            a[layer], z[layer - 1], w_next, b_next, goal, keeps[layer],
+            graded=graded and is_output, max_flips=max_flips,
+        )
+        goal = out[layer - 1]
     return out

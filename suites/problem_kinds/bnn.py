@@ -11,6 +11,7 @@ from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.whole_network.direct_search import anneal_weights
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
 from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.options import DirectSearchOptions
 from suites.problems import BuiltProblem, Param, ProblemKind
 
 
@@ -74,7 +75,8 @@ class DigitsBNN(ProblemKind):
                           and params["loss"] == "zero_one")
         if exact_zero_one:
             found = anneal_weights(X, (y > 0).astype(np.int64), list(params["layers"]),
-                                   num_reads=4, num_sweeps=2000, seed=params["data_seed"])
+                                   DirectSearchOptions(num_reads=4, num_sweeps=2000),
+                                   seed=params["data_seed"])
             if found.errors == 0 and form.loss(BinaryNetwork.from_arrays(found.weights)) == 0:
                 target, source = 0.0, "optimum"
         return BuiltProblem(bqm=form.bqm, target_energy=target, target_source=source, info=info)

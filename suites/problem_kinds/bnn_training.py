@@ -9,6 +9,7 @@ import dimod
 
 from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.whole_network.classifier import QuboBNNClassifier
+from qubo_bnn.whole_network.options import ExactBatchOptions, UnitwiseOptions
 from suites.problems import Param, ProblemKind
 
 
@@ -17,7 +18,9 @@ class DigitsBNNTraining(ProblemKind):
 
     The machine solves every QUBO of the training scheme; the job seed seeds the classifier
     (initial weights, batches, dropout draws, sampler seeds). Regulariser strengths
-    (``margin``, ``dropout``) are ordinary parameters, so a suite can grid over them.
+    (``margin``, ``dropout``) are ordinary parameters, so a suite can grid over them. Defaults
+    and checks of the training knobs are those of the scheme's options
+    (:mod:`qubo_bnn.whole_network.options`).
     """
 
     mode = "train"
@@ -27,24 +30,28 @@ class DigitsBNNTraining(ProblemKind):
         "scheme": Param("str", "'unitwise' or 'exact'", default="unitwise"),
         "classes": Param("int_list", "digit classes", default=[3, 8]),
         "size": Param("int", "image side after pooling: 8, 4, 2 or 1", default=8),
-        "margin": Param("float", "margin regulariser mu >= 0", default=0.0),
-        "dropout": Param("float", "dropout-style regulariser rate in [0, 1)", default=0.0),
-        "dropout_strength": Param("float", "pull toward the subnetworks' mean", default=0.5),
-        "rounds": Param("int", "training rounds", default=10),
-        "batch_size": Param("int", "samples per exact QUBO ('exact' scheme)", default=4),
+        "margin": Param("float", "margin regulariser mu >= 0", default=UnitwiseOptions.margin),
+        "dropout": Param("float", "dropout-style regulariser rate in [0, 1)",
+                         default=UnitwiseOptions.dropout),
+        "dropout_strength": Param("float", "pull toward the subnetworks' mean",
+                                  default=UnitwiseOptions.dropout_strength),
+        "rounds": Param("int", "training rounds", default=UnitwiseOptions.rounds),
+        "batch_size": Param("int", "samples per exact QUBO ('exact' scheme)",
+                            default=ExactBatchOptions.batch_size),
         "data_seed": Param("int", "seed of the train/test split", default=0),
     }
 
+    def _classifier(self, params: Mapping[str, Any], **kwargs: Any) -> QuboBNNClassifier:
+        return QuboBNNClassifier(
+            hidden_layers=tuple(params["hidden_layers"]), scheme=params["scheme"],
+            margin=params["margin"], dropout=params["dropout"],
+            dropout_strength=params["dropout_strength"], rounds=params["rounds"],
+            batch_size=params["batch_size"], **kwargs,
+        )
+
     def check_params(self, params: Mapping[str, Any]) -> None:
-        if params.get("scheme", "unitwise") not in ("unitwise", "exact"):
-            raise ValueError("scheme must be 'unitwise' or 'exact'")
-        if not 0.0 <= params.get("dropout", 0.0) < 1.0:
-            raise ValueError("dropout must lie in [0, 1)")
-        if params.get("margin", 0.0) < 0:
-            raise ValueError("margin must be >= 0")
-        for key in ("rounds", "batch_size"):
-            if params.get(key, 1) < 1:
-                raise ValueError(f"{key} must be >= 1")
+        defaults = {name: p.default for name, p in self.params.items()}
+        self._classifier({**defaults, **params}).training_options()
 
     def train(
         self,
@@ -56,12 +63,7 @@ class DigitsBNNTraining(ProblemKind):
         ds = load_digits_binary(classes=tuple(params["classes"]), size=params["size"],
                                 seed=params["data_seed"])
         kwargs = {k: v for k, v in sample_kwargs.items() if k != "seed"}
-        clf = QuboBNNClassifier(
-            hidden_layers=tuple(params["hidden_layers"]), scheme=params["scheme"],
-            sampler=sampler, margin=params["margin"], dropout=params["dropout"],
-            dropout_strength=params["dropout_strength"], rounds=params["rounds"],
-            batch_size=params["batch_size"], sample_kwargs=kwargs, random_state=seed,
-        )
+        clf = self._classifier(params, sampler=sampler, sample_kwargs=kwargs, random_state=seed)
         clf.fit(ds.X_train, ds.y_train)
         return {"train_accuracy": float(clf.score(ds.X_train, ds.y_train)),
                 "test_accuracy": float(clf.score(ds.X_test, ds.y_test)),

@@ -69,6 +69,7 @@ class BNNBaseline(ProblemKind):
         from qubo_bnn.datasets import load_digits_binary
         from qubo_bnn.whole_network.direct_search import anneal_weights
         from qubo_bnn.whole_network.network import BinaryNetwork
+        from qubo_bnn.whole_network.options import DirectSearchOptions
         from qubo_bnn.whole_network.ste import train_ste
 
         ds = load_digits_binary(classes=tuple(params["classes"]), size=params["size"],
@@ -80,8 +81,9 @@ class BNNBaseline(ProblemKind):
                            for y in (ds.y_train, ds.y_test))
         sizes = [ds.X_train.shape[1], *params["hidden_layers"], n_out]
         if params["method"] == "direct":
-            found = anneal_weights(ds.X_train, y_train, sizes, num_reads=params["restarts"],
-                                   num_sweeps=params["sweeps"], seed=seed)
+            schedule = DirectSearchOptions(num_reads=params["restarts"],
+                                           num_sweeps=params["sweeps"])
+            found = anneal_weights(ds.X_train, y_train, sizes, schedule, seed=seed)
             net = BinaryNetwork.from_arrays(found.weights)
         else:
             net = train_ste(ds.X_train, y_train, params["hidden_layers"],

@@ -24,6 +24,7 @@ from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.sampling import default_sampler, run_sampler
 from qubo_bnn.whole_network.direct_search import anneal_weights
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
+from qubo_bnn.whole_network.options import DirectSearchOptions
 
 
 def success_curve(
@@ -56,7 +57,8 @@ def success_curve(
             idx = rng.choice(data.X_train.shape[0], size=int(n_s), replace=False)
             xb, yb = data.X_train[idx], data.y_train[idx]
             ref = anneal_weights(
-                xb, (yb > 0).astype(np.int64), sizes, num_reads=2, num_sweeps=500,
+                xb, (yb > 0).astype(np.int64), sizes,
+                DirectSearchOptions(num_reads=2, num_sweeps=500),
                 seed=int(rng.integers(2**31 - 1)),
             )
             target = float(ref.errors)

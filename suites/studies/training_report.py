@@ -23,7 +23,9 @@ import numpy as np
 
 from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.whole_network.classifier import QuboBNNClassifier
-from qubo_bnn.whole_network.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.direct_search import anneal_weights
+from qubo_bnn.whole_network.layers import errors_of
+from qubo_bnn.whole_network.options import DirectSearchOptions
 from qubo_bnn.whole_network.ste import train_ste
 
 SETTINGS = {
@@ -61,8 +63,8 @@ def run_task(
         yte = _class_index(data.y_test, data.n_classes)
         sizes = [data.n_features, *spec["hidden"], 1 if data.n_classes == 2 else data.n_classes]
         t0 = time.perf_counter()
-        ds = anneal_weights(data.X_train, ytr, sizes, num_reads=spec["ds_reads"],
-                            num_sweeps=spec["ds_sweeps"], seed=int(seed))
+        schedule = DirectSearchOptions(num_reads=spec["ds_reads"], num_sweeps=spec["ds_sweeps"])
+        ds = anneal_weights(data.X_train, ytr, sizes, schedule, seed=int(seed))
         out.setdefault("direct search", []).append(
             1 - errors_of(data.X_test, yte, ds.weights, False) / yte.size)
         out.setdefault("direct search seconds", []).append(time.perf_counter() - t0)

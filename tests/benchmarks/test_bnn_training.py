@@ -14,14 +14,17 @@ import pytest
 
 from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.whole_network.classifier import QuboBNNClassifier
-from qubo_bnn.whole_network.direct_search import anneal_weights, errors_of
+from qubo_bnn.whole_network.direct_search import anneal_weights
+from qubo_bnn.whole_network.layers import errors_of
+from qubo_bnn.whole_network.options import DirectSearchOptions
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_bar_3_vs_8(benchmark, seed):
     d = load_digits_binary((3, 8), 8, seed=seed)
     ytr, yte = (d.y_train > 0).astype(int), (d.y_test > 0).astype(int)
-    ref = anneal_weights(d.X_train, ytr, [64, 4, 1], num_reads=2, num_sweeps=2000, seed=seed)
+    ref = anneal_weights(d.X_train, ytr, [64, 4, 1],
+                         DirectSearchOptions(num_reads=2, num_sweeps=2000), seed=seed)
     ref_test = 1 - errors_of(d.X_test, yte, ref.weights, False) / yte.size
 
     def fit():

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qubo_bnn.whole_network.direct_search import anneal_weights, errors_of
-from qubo_bnn.whole_network.layers import LayerShape, forward_layers
+from qubo_bnn.whole_network.direct_search import anneal_weights
+from qubo_bnn.whole_network.layers import LayerShape, errors_of, forward_layers
 from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.options import DirectSearchOptions
 
 
 def _teacher_data(sizes, n, seed, bias=False):
@@ -37,7 +38,7 @@ def test_forward_layers_matches_binary_network(seed, bias, sizes):
 @pytest.mark.parametrize("sizes", [[6, 3, 1], [5, 3, 3]])
 def test_finds_zero_loss_teacher(sizes):
     _, x, y = _teacher_data(sizes, 40, 1)
-    res = anneal_weights(x, y, sizes, num_reads=2, num_sweeps=400, seed=3)
+    res = anneal_weights(x, y, sizes, DirectSearchOptions(num_reads=2, num_sweeps=400), seed=3)
     assert res.errors == 0
     assert errors_of(x, y, res.weights, False) == 0
     assert res.accuracy == 1.0
@@ -47,7 +48,8 @@ def test_reported_errors_match_forward_pass_deeper_net_with_bias():
     rng = np.random.default_rng(5)
     x = rng.choice([-1, 1], size=(30, 6)).astype(np.int8)
     y = rng.integers(0, 2, size=30)  # random labels: errors usually stay > 0
-    res = anneal_weights(x, y, [6, 3, 2, 1], bias=True, num_reads=1, num_sweeps=200, seed=0)
+    res = anneal_weights(x, y, LayerShape.build([6, 3, 2, 1], bias=True),
+                         DirectSearchOptions(num_reads=1, num_sweeps=200), seed=0)
     assert res.errors == errors_of(x, y, res.weights, True)
     assert res.errors_per_read.min() == res.errors
 
@@ -61,17 +63,18 @@ def test_matches_exhaustive_minimum_on_tiny_network():
         errors_of(x, y, [np.array(w[:6]).reshape(2, 3), np.array(w[6:]).reshape(1, 2)], False)
         for w in itertools.product([-1, 1], repeat=8)
     )
-    res = anneal_weights(x, y, sizes, num_reads=3, num_sweeps=300, seed=1)
+    res = anneal_weights(x, y, sizes, DirectSearchOptions(num_reads=3, num_sweeps=300), seed=1)
     assert res.errors == best
 
 
 def test_seed_reproducible_and_initial_weights_used():
     _, x, y = _teacher_data([6, 3, 1], 25, 4)
-    a = anneal_weights(x, y, [6, 3, 1], num_reads=1, num_sweeps=50, seed=9)
-    b = anneal_weights(x, y, [6, 3, 1], num_reads=1, num_sweeps=50, seed=9)
+    a = anneal_weights(x, y, [6, 3, 1], DirectSearchOptions(num_reads=1, num_sweeps=50), seed=9)
+    b = anneal_weights(x, y, [6, 3, 1], DirectSearchOptions(num_reads=1, num_sweeps=50), seed=9)
     assert all(np.array_equal(p, q) for p, q in zip(a.weights, b.weights, strict=True))
-    c = anneal_weights(x, y, [6, 3, 1], num_sweeps=1, beta_range=(1e3, 1e3),
-                       initial_weights=a.weights, num_reads=1, seed=0)
+    c = anneal_weights(x, y, BinaryNetwork.from_arrays(a.weights),
+                       DirectSearchOptions(num_sweeps=1, beta_range=(1e3, 1e3), num_reads=1),
+                       seed=0)
     assert c.errors <= a.errors
 
 
@@ -92,4 +95,4 @@ def test_bad_arguments(kwargs, match):
     args.update(kwargs)
     x, y, sizes = args.pop("x"), args.pop("y"), args.pop("sizes")
     with pytest.raises(ValueError, match=match):
-        anneal_weights(x, y, sizes, **args)
+        anneal_weights(x, y, sizes, DirectSearchOptions(**args))

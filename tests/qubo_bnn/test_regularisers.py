@@ -11,6 +11,7 @@ from qubo_bnn.whole_network.dropout import draw_dropout, dropout_regularise, sub
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
 from qubo_bnn.whole_network.margin import margin_bound, margin_terms
 from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.options import DropoutOptions
 
 
 def test_margin_terms_equal_minus_mu_a_z_at_all_bits():
@@ -98,7 +99,7 @@ def test_dropout_regularise_rule(digits_problem):
     X, y = digits_problem
     net = BinaryNetwork.layered([16, 3, 1], rng=0)
     res = dropout_regularise(
-        net, X, y, SimulatedAnnealingSampler(), rounds=3, rate=0.4, eta=0.5,
+        net, X, y, SimulatedAnnealingSampler(), DropoutOptions(rounds=3, rate=0.4, eta=0.5),
         sample_kwargs={"num_reads": 4, "num_sweeps": 200}, seed=1,
     )
     assert len(res.rounds) == 3
@@ -126,12 +127,10 @@ def test_dropout_regularise_rule(digits_problem):
 def test_dropout_reproducible_and_combinable_with_margin(digits_problem):
     X, y = digits_problem
     net = BinaryNetwork.layered([16, 2, 1], bias=True, rng=0)
-    kw = dict(
-        rounds=2, rate=0.3, eta=0.2, drop="inputs", margin=0.1, seed=3, solve=True,
-        sample_kwargs={"num_reads": 2, "num_sweeps": 100},
-    )
-    a = dropout_regularise(net, X, y, SimulatedAnnealingSampler(), **kw)
-    b = dropout_regularise(net, X, y, SimulatedAnnealingSampler(), **kw)
+    options = DropoutOptions(rounds=2, rate=0.3, eta=0.2, drop="inputs", solve=True)
+    kw = dict(margin=0.1, seed=3, sample_kwargs={"num_reads": 2, "num_sweeps": 100})
+    a = dropout_regularise(net, X, y, SimulatedAnnealingSampler(), options, **kw)
+    b = dropout_regularise(net, X, y, SimulatedAnnealingSampler(), options, **kw)
     np.testing.assert_array_equal(a.mean_weights, b.mean_weights)
     assert a.mean_biases is not None and a.mean_biases.shape == (3,)
     assert a.formulation.info["margin"] == 0.1
@@ -147,7 +146,7 @@ def test_dropout_argument_errors(digits_problem):
         ({"rounds": 0}, "rounds"), ({"rate": 1.0}, "rate"), ({"eta": -1}, "eta"),
     ]:
         with pytest.raises(ValueError, match=match):
-            dropout_regularise(net, X, y, sa, **kwargs)
+            dropout_regularise(net, X, y, sa, DropoutOptions(**kwargs))
     with pytest.raises(TypeError, match="sampler"):
         dropout_regularise(net, X, y, object())
 

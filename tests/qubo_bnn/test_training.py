@@ -12,13 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qubo_bnn.datasets import load_digits_binary
-from qubo_bnn.whole_network.direct_search import errors_of
 from qubo_bnn.whole_network.exact_batches import train_exact_batches
-from qubo_bnn.whole_network.layers import LayerShape
+from qubo_bnn.whole_network.layer_solve import margin_values
+from qubo_bnn.whole_network.layers import LayerShape, errors_of
 from qubo_bnn.whole_network.network import BinaryNetwork
+from qubo_bnn.whole_network.options import ExactBatchOptions, UnitwiseOptions
 from qubo_bnn.whole_network.targets import EXHAUSTIVE_MAX, hidden_targets
 from qubo_bnn.whole_network.unit_qubo import block_bqm, spin_energy, unit_ising, unit_ising_values
-from qubo_bnn.whole_network.unitwise import _margin_values, prototype_weights, train_unitwise
+from qubo_bnn.whole_network.unitwise import prototype_weights, train_unitwise
 
 SA = SimulatedAnnealingSampler()
 FAST = {"num_reads": 4, "num_sweeps": 200}
@@ -71,10 +72,10 @@ def test_unit_qubo_with_target_values_equals_surrogate(seed, n):
 def test_margin_values_bound_the_true_class_against_the_best_other():
     z = np.array([[4, 2, 0], [0, 6, 2], [2, 2, 8]])
     y = np.array([0, 0, 2])
-    v0, d0 = _margin_values(z, y, 0, 2.0)
+    v0, d0 = margin_values(z, y, 0, 2.0)
     assert list(d0) == [1, 1, -1]
     assert list(v0) == [2 + 2, 6 + 2, 8 - 2]  # beat the best other / stay below the true one
-    v2, d2 = _margin_values(z, y, 2, 2.0)
+    v2, d2 = margin_values(z, y, 2, 2.0)
     assert list(d2) == [-1, -1, 1] and list(v2) == [4 - 2, 0 - 2, 2 + 2]
 
 
@@ -111,7 +112,7 @@ def test_hidden_targets_are_optimal(seed, n, m):
     z = rng.integers(0, 5, size=(6, n)) * a
     w_next = rng.choice([-1, 1], size=(m, n))
     goal = rng.integers(0, max(m, 2), size=6)
-    t = hidden_targets(a, z, w_next, None, goal, True)
+    t = hidden_targets(a, z, w_next, None, goal)
     ref = _exhaustive_reference(a, z, w_next, goal)
     for s in range(6):
         zn = w_next @ t[s]
@@ -128,7 +129,7 @@ def test_graded_hidden_targets_are_optimal(seed, n):
     z = rng.integers(0, 5, size=(6, n)) * a
     w_next = rng.choice([-1, 1], size=(4, n))
     goal = rng.integers(0, 4, size=6)
-    t = hidden_targets(a, z, w_next, None, goal, True, graded=True)
+    t = hidden_targets(a, z, w_next, None, goal, graded=True)
     ref = _exhaustive_reference(a, z, w_next, goal, graded=True)
     for s in range(6):
         zn = w_next @ t[s]
@@ -149,8 +150,8 @@ def test_graded_greedy_targets_close_the_gap():
         zn = p @ w_next.T
         return np.max(zn, axis=1) - zn[np.arange(80), goal]
 
-    plain = hidden_targets(a, a, w_next, None, goal, True)
-    graded = hidden_targets(a, a, w_next, None, goal, True, graded=True, max_flips=8)
+    plain = hidden_targets(a, a, w_next, None, goal)
+    graded = hidden_targets(a, a, w_next, None, goal, graded=True, max_flips=8)
     assert np.sum(gap(graded)) < np.sum(gap(plain))
     assert np.sum(np.argmax(graded @ w_next.T, axis=1) != goal) <= np.sum(
         np.argmax(plain @ w_next.T, axis=1) != goal)
@@ -161,10 +162,10 @@ def test_hidden_targets_keep_right_samples_and_respect_dropout():
     a = rng.choice([-1, 1], size=(20, 4))
     w_next = np.array([[1, 1, 1, -1]])
     pred = (a @ w_next.T >= 0).astype(int)[:, 0]
-    t = hidden_targets(a, a * 3, w_next, None, pred, True)
+    t = hidden_targets(a, a * 3, w_next, None, pred)
     assert np.array_equal(t, a)  # already right: nothing changes
     keep = np.array([True, False, True, True])
-    t2 = hidden_targets(a, a * 3, w_next, None, 1 - pred, True, keep)
+    t2 = hidden_targets(a, a * 3, w_next, None, 1 - pred, keep)
     assert np.array_equal(t2[:, 1], a[:, 1])  # dropped unit never changes
 
 
@@ -174,7 +175,7 @@ def test_greedy_targets_for_wide_layers_improve_downstream():
     a = rng.choice([-1, 1], size=(50, n))
     w_next = rng.choice([-1, 1], size=(3, n))
     goal = rng.integers(0, 3, size=50)
-    t = hidden_targets(a, a, w_next, None, goal, True)
+    t = hidden_targets(a, a, w_next, None, goal)
     before = np.sum(np.argmax(a @ w_next.T, axis=1) != goal)
     after = np.sum(np.argmax(t @ w_next.T, axis=1) != goal)
     assert after < before
@@ -189,8 +190,8 @@ def _teacher(sizes, n, seed):
 
 def test_unitwise_learns_teacher_and_history_is_monotone():
     x, y = _teacher([12, 3, 1], 120, 2)
-    res = train_unitwise(x, y, [12, 3, 1], SA, rounds=15, sample_kwargs=FAST, seed=0,
-                         accept_temperature=0.0)
+    res = train_unitwise(x, y, [12, 3, 1], SA, UnitwiseOptions(rounds=15, accept_temperature=0.0),
+                         sample_kwargs=FAST, seed=0)
     errs = [row["train_errors"] for row in res.history]
     assert all(b <= a for a, b in zip(errs, errs[1:], strict=False))  # acceptance rule
     assert res.errors == errors_of(x, y, res.weights, False)
@@ -213,8 +214,9 @@ class _RandomSampler(dimod.Sampler):
 
 def test_the_sampler_matters():
     x, y = _teacher([16, 4, 1], 150, 3)
-    good = train_unitwise(x, y, [16, 4, 1], SA, rounds=8, sample_kwargs=FAST, seed=1)
-    bad = train_unitwise(x, y, [16, 4, 1], _RandomSampler(), rounds=8,
+    good = train_unitwise(x, y, [16, 4, 1], SA, UnitwiseOptions(rounds=8), sample_kwargs=FAST,
+                          seed=1)
+    bad = train_unitwise(x, y, [16, 4, 1], _RandomSampler(), UnitwiseOptions(rounds=8),
                          sample_kwargs={"num_reads": 4}, seed=1)
     assert good.errors < bad.errors
 
@@ -222,8 +224,10 @@ def test_the_sampler_matters():
 @pytest.mark.parametrize("kw", [{"margin": 6.0}, {"dropout": 0.5}])
 def test_regularisers_change_the_result(kw):
     x, y = _teacher([12, 4, 1], 80, 4)
-    base = train_unitwise(x, y, [12, 4, 1], SA, rounds=4, sample_kwargs=FAST, seed=5)
-    reg = train_unitwise(x, y, [12, 4, 1], SA, rounds=4, sample_kwargs=FAST, seed=5, **kw)
+    base = train_unitwise(x, y, [12, 4, 1], SA, UnitwiseOptions(rounds=4), sample_kwargs=FAST,
+                          seed=5)
+    reg = train_unitwise(x, y, [12, 4, 1], SA, UnitwiseOptions(rounds=4, **kw),
+                         sample_kwargs=FAST, seed=5)
     assert any(not np.array_equal(p, q) for p, q in zip(base.weights, reg.weights, strict=True))
     if "dropout" in kw:
         assert reg.sampler_calls > base.sampler_calls  # subnetwork solves happen
@@ -231,7 +235,8 @@ def test_regularisers_change_the_result(kw):
 
 def test_unitwise_multiclass_and_bias():
     x, y = _teacher([10, 5, 3], 90, 6)
-    res = train_unitwise(x, y, [10, 5, 3], SA, bias=True, rounds=6, sample_kwargs=FAST, seed=0)
+    res = train_unitwise(x, y, LayerShape.build([10, 5, 3], bias=True), SA,
+                         UnitwiseOptions(rounds=6), sample_kwargs=FAST, seed=0)
     assert res.weights[0].shape == (5, 11) and res.weights[1].shape == (3, 6)
     assert res.errors == errors_of(x, y, res.weights, True)
     assert res.errors < 0.6 * len(y)  # chance is 2/3
@@ -240,14 +245,14 @@ def test_unitwise_multiclass_and_bias():
 def test_multiclass_margin_targets_beat_one_vs_rest_and_the_sampler_matters():
     d = load_digits_binary(None, 4, seed=1)  # ten classes, 16-16-10
     x, y, sizes = d.X_train[:400], d.y_train[:400], [16, 16, 10]
-    kw = {"rounds": 15, "sample_kwargs": FAST, "seed": 0}
-    margin = train_unitwise(x, y, sizes, SA, **kw)
-    ovr = train_unitwise(x, y, sizes, SA, multiclass="ovr", **kw)
+    kw = {"sample_kwargs": FAST, "seed": 0}
+    margin = train_unitwise(x, y, sizes, SA, UnitwiseOptions(rounds=15), **kw)
+    ovr = train_unitwise(x, y, sizes, SA, UnitwiseOptions(rounds=15, multiclass="ovr"), **kw)
     errs = [row["train_errors"] for row in margin.history]
     assert all(b <= a for a, b in zip(errs, errs[1:], strict=False))  # no uphill moves
     assert margin.errors == errors_of(x, y, margin.weights, False)
     assert margin.errors < ovr.errors  # measured 170 vs 204 of 400
-    bad = train_unitwise(x, y, sizes, _RandomSampler(), rounds=15,
+    bad = train_unitwise(x, y, sizes, _RandomSampler(), UnitwiseOptions(rounds=15),
                          sample_kwargs={"num_reads": 4}, seed=0)
     assert margin.errors < bad.errors - 20  # measured 237
 
@@ -260,15 +265,15 @@ def test_prototype_init_is_a_better_start_than_random():
     assert all(set(np.unique(m)) <= {-1, 1} for m in w)
     rnd = shape.split(np.random.default_rng(0).choice([-1, 1], size=shape.num_weights))
     assert errors_of(x, y, w, True) < errors_of(x, y, rnd, True)
-    res = train_unitwise(x, y, [16, 8, 4], SA, bias=True, init="prototype", rounds=3,
+    res = train_unitwise(x, y, shape, SA, UnitwiseOptions(init="prototype", rounds=3),
                          sample_kwargs=FAST, seed=0)
     assert res.errors <= errors_of(x, y, w, True)
 
 
 def test_default_start_is_the_prototype_with_several_outputs_only():
     def first_round(x, y, sizes, **kw):
-        res = train_unitwise(x, y, sizes, SA, bias=True, rounds=1, sample_kwargs=FAST, seed=3,
-                             **kw)
+        res = train_unitwise(x, y, LayerShape.build(sizes, bias=True), SA,
+                             UnitwiseOptions(rounds=1, **kw), sample_kwargs=FAST, seed=3)
         return res.history[0]["train_loss"]
 
     x, y = _teacher([16, 8, 4], 200, 9)
@@ -282,7 +287,7 @@ def test_exact_batches_accepts_only_non_increasing_loss():
     x, y = _teacher([6, 2, 1], 30, 7)
     start = BinaryNetwork.layered([6, 2, 1], rng=1)
     e0 = int(np.sum(start.predict_class(x) != y))
-    net, res = train_exact_batches(x, y, start, SA, rounds=5, batch_size=3,
+    net, res = train_exact_batches(x, y, start, SA, ExactBatchOptions(rounds=5, batch_size=3),
                                    sample_kwargs={"num_reads": 4, "num_sweeps": 300}, seed=0)
     errs = [row["train_errors"] for row in res.history]
     assert errs[0] <= e0 and all(b <= a for a, b in zip(errs, errs[1:], strict=False))
