@@ -178,7 +178,7 @@ class QuadraticTerms:
         self._q_row: list[np.ndarray] = []
         self._q_col: list[np.ndarray] = []
         self._q_val: list[np.ndarray] = []
-        self.offset = 0.0
+        self._offsets: list[float] = []
 
     def add_linear(self, idx, val) -> None:
         idx = np.asarray(idx, dtype=np.int64)
@@ -201,7 +201,29 @@ class QuadraticTerms:
         self._q_val.append(val)
 
     def add_offset(self, value: float) -> None:
-        self.offset += float(value)
+        self._offsets.append(float(value))
+
+    @property
+    def offset(self) -> float:
+        """The constant term: the added offsets summed one by one, in the order added."""
+        total = 0.0
+        for value in self._offsets:  # not sum(): Python >= 3.12 compensates float sums
+            total += value
+        return total
+
+    def extend(self, other: QuadraticTerms) -> None:
+        """Append every term of ``other`` (same variables) after the terms added so far."""
+        if other.num_variables != self.num_variables:
+            raise ValueError(
+                f"cannot extend terms over {self.num_variables} variables with terms over "
+                f"{other.num_variables}"
+            )
+        self._lin_idx.extend(other._lin_idx)
+        self._lin_val.extend(other._lin_val)
+        self._q_row.extend(other._q_row)
+        self._q_col.extend(other._q_col)
+        self._q_val.extend(other._q_val)
+        self._offsets.extend(other._offsets)
 
     def add(self, terms) -> None:
         """Add the output of :func:`squared_linear` (6-tuple) or :func:`and_penalty` (5-tuple)."""

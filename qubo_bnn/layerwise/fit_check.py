@@ -1,6 +1,7 @@
 """Does one class's K-bit layer-wise QUBO fit a machine?
 
-:func:`class_qubo` builds the first-iteration QUBO of one class (``(d+1)·K`` dense bits) and
+:func:`class_qubo` builds the first-iteration QUBO of one class (``(d+1)·K`` dense bits, on
+real features or on :func:`synthetic_features`) and
 :func:`fit_reports` asks each :class:`~emulators.machine.MachineSpec` for its
 :class:`~emulators.machine.FitReport` (capacity, coefficient precision, and for annealers the
 minor embedding).
@@ -20,6 +21,32 @@ import numpy as np
 
 from qubo_bnn.layerwise.formulation import LayerwiseFormulation, LayerwiseProblem
 
+#: Ridge of the first-iteration QUBO: ``LayerwiseQuboClassifier``'s default.
+RIDGE = 1e-3
+
+
+def _check_counts(**counts: tuple[object, int]) -> None:
+    for name, (value, low) in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if value < low:
+            raise ValueError(f"{name} must be >= {low}, got {value}")
+
+
+def synthetic_features(
+    n_features: int, n_classes: int = 10, n_samples: int = 500, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised Gaussian features with class structure (class centres + noise), labels.
+
+    Their QUBO coefficients' magnitudes resemble those of real standardised features.
+    """
+    _check_counts(n_features=(n_features, 1), n_classes=(n_classes, 2), n_samples=(n_samples, 2))
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n_samples) % n_classes
+    x = rng.normal(size=(n_classes, n_features))[labels] + rng.normal(size=(n_samples,
+                                                                             n_features))
+    return (x - x.mean(axis=0)) / x.std(axis=0), labels
+
 
 def class_qubo(
     bits: int,
@@ -28,34 +55,23 @@ def class_qubo(
     n_classes: int = 10,
     n_samples: int = 500,
     radius: float = 0.5,
-    ridge: float = 1e-3,
     cls: int = 0,
-    seed: int = 0,
     features=None,
     labels=None,
 ) -> LayerwiseFormulation:
     """Class ``cls``'s QUBO at the all-zero start (the first iteration of training).
 
-    Without ``features``/``labels`` the data are standardised Gaussian features with class
-    structure (class centres + noise, seeded): the coefficients' magnitudes then resemble those
-    of real standardised features. With them, ``n_features``/``n_classes``/``n_samples`` are
-    checked against the data.
+    Without ``features``/``labels`` the data are :func:`synthetic_features` (seed 0). With
+    them, ``n_features``/``n_classes`` are checked against the data. The ridge is
+    :data:`RIDGE`, the range half-width ``radius``.
     """
-    for name, value, low in (("bits", bits, 1), ("n_features", n_features, 1),
-                             ("n_classes", n_classes, 2), ("n_samples", n_samples, 2)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value < low:
-            raise ValueError(f"{name} must be >= {low}, got {value}")
+    _check_counts(bits=(bits, 1), n_features=(n_features, 1), n_classes=(n_classes, 2),
+                  n_samples=(n_samples, 2))
     if features is None:
-        rng = np.random.default_rng(seed)
-        labels = np.arange(n_samples) % n_classes
-        x = rng.normal(size=(n_classes, n_features))[labels] + rng.normal(size=(n_samples,
-                                                                                 n_features))
-        features = (x - x.mean(axis=0)) / x.std(axis=0)
+        features, labels = synthetic_features(n_features, n_classes, n_samples)
     elif labels is None:
         raise ValueError("labels are needed with features")
-    problem = LayerwiseProblem(features, np.asarray(labels), n_classes=n_classes, ridge=ridge)
+    problem = LayerwiseProblem(features, np.asarray(labels), n_classes=n_classes, ridge=RIDGE)
     if problem.n_weights != n_features + 1:
         raise ValueError(f"features have {problem.n_weights - 1} columns, not n_features="
                          f"{n_features}")
@@ -81,6 +97,7 @@ def dynamic_range_bits(bqm: dimod.BinaryQuadraticModel, vartype=dimod.SPIN) -> f
 
 
 def resolve_specs(specs: Sequence) -> list:
+    """Machine specs from :class:`~emulators.machine.MachineSpec` objects or preset names."""
     from emulators.machine import MachineSpec, get_preset
 
     resolved = []

@@ -363,6 +363,42 @@ def build_bnn_qubo(
     """
     t0 = time.perf_counter()
     net = as_network(network_topology)
+    X, Y, margin, weight_bias = _check_inputs(net, X, y, loss, margin, weight_bias)
+    lay = _Layout.build(net, Y, loss)
+    lam_bound = (net.n_outputs if loss == "zero_one" else 0) + margin_bound(net, margin)
+    lam_s, lam_p = _penalties(penalty, lam_bound)
+
+    terms = QuadraticTerms(lay.n_vars)
+    sign_terms, rows = _sign_terms(net, X, lay, lam_s, margin)
+    terms.extend(sign_terms)
+    terms.extend(_product_terms(net, lay, lam_p))
+    terms.extend(_objective_terms(net, lay, loss, weight_bias))
+    bqm = terms.to_bqm()
+    info = {
+        "loss": loss,
+        "n_samples": lay.n_samples,
+        "margin": margin,
+        "penalty_sign": lam_s,
+        "penalty_product": lam_p,
+        "exact_bound": lam_bound,
+        "penalty_gap": min(lam_s, lam_p) - lam_bound,
+        "exact": min(lam_s, lam_p) > lam_bound,
+        "num_variables": lay.n_vars,
+        "num_interactions": int(bqm.num_interactions),
+        "build_seconds": time.perf_counter() - t0,
+    }
+    return BNNFormulation(
+        bqm=bqm, variables=lay.variables(), info=info, topology=net, X=X, Y=Y, loss_kind=loss,
+        margin=margin, weight_bias=weight_bias, penalty_sign=lam_s, penalty_product=lam_p,
+        weight_index=lay.weight_index, bias_index=lay.bias_index,
+        activation_index=lay.activation_index, activation_const=lay.act_const,
+        nn_edges=lay.nn_edges, product_index=lay.product_index, slack_index=lay.slack_index,
+        slack_coefficients=lay.coefs, thresholds=lay.T, rows=rows,
+    )
+
+
+def _check_inputs(net: BinaryNetwork, X, y, loss: str, margin: float, weight_bias):
+    """``(X, Y, margin, weight_bias)`` checked and converted (int8 ±1, float, float array)."""
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != net.n_inputs or X.shape[0] < 1:
         raise ValueError(f"X must have shape (n_samples >= 1, {net.n_inputs}), got {X.shape}")
@@ -384,13 +420,8 @@ def build_bnn_qubo(
     margin = float(margin)
     if not (margin >= 0 and np.isfinite(margin)):
         raise ValueError(f"margin must be a finite number >= 0, got {margin}")
-
-    n_in, n_neu, E = net.n_inputs, net.n_neurons, net.n_edges
-    src, dst = net.edges[:, 0], net.edges[:, 1] - n_in
-    is_nn = src >= n_in
-    nn_edges = np.flatnonzero(is_nn)
-    has_bias = net.has_bias
-    n_w = E + (n_neu if has_bias else 0)
+    E = net.n_edges
+    n_w = E + (net.n_neurons if net.has_bias else 0)
     if weight_bias is not None:
         weight_bias = np.asarray(weight_bias, dtype=np.float64).ravel()
         if weight_bias.size not in (E, n_w) or not np.isfinite(weight_bias).all():
@@ -398,177 +429,201 @@ def build_bnn_qubo(
                 f"weight_bias must hold {E} (weights) or {n_w} (weights and biases) finite "
                 f"numbers, got {weight_bias.size}"
             )
+    return X, Y, margin, weight_bias
 
-    # ---------------- variable layout
-    weight_index = np.arange(E)
-    bias_index = np.arange(E, E + n_neu) if has_bias else None
-    nxt = n_w
-    act_const = np.zeros((S, n_neu), dtype=np.int8)
-    act_var = np.ones(n_neu, dtype=bool)
-    ybar = (Y + 1) // 2
-    if loss == "hard":
-        act_var[net.outputs] = False
-        act_const[:, net.outputs] = ybar
-    n_act = int(act_var.sum())
-    activation_index = -np.ones((S, n_neu), dtype=np.int64)
-    activation_index[:, act_var] = nxt + np.arange(S * n_act).reshape(S, n_act)
-    nxt += S * n_act
-    product_index = nxt + np.arange(S * nn_edges.size).reshape(S, nn_edges.size)
-    nxt += S * nn_edges.size
-    fan = net.fan_in + (1 if has_bias else 0)
-    aug = (fan % 2 == 0).astype(np.int64)
-    T = (fan + aug + 1) // 2
-    coefs = [slack_coefficients(int(t) - 1) for t in T]
-    k = np.array([c.size for c in coefs])
-    k_off = np.concatenate([[0], np.cumsum(k)])
-    slack_base = nxt + np.arange(S)[:, None] * k_off[-1]
-    slack_index = [slack_base + k_off[j] + np.arange(k[j])[None, :] for j in range(n_neu)]
-    nxt += S * int(k_off[-1])
-    n_vars = nxt
 
-    lam_bound = (net.n_outputs if loss == "zero_one" else 0) + margin_bound(net, margin)
-    lam_s, lam_p = _penalties(penalty, lam_bound)
+@dataclass
+class _Layout:
+    """Where every variable of the QUBO lives (labels ``0 .. n_vars - 1``, module docstring).
 
-    terms = QuadraticTerms(n_vars)
-    nn_pos = -np.ones(E, dtype=np.int64)
-    nn_pos[nn_edges] = np.arange(nn_edges.size)
-    starts = np.searchsorted(dst, np.arange(n_neu + 1))
+    Activations of hard-label outputs are the constants ``act_const`` (``act_var`` False, index
+    -1); ``fan``/``aug``/``T`` are each neuron's fan-in (bias included), its constant +1
+    augment and threshold; ``coefs``/``k``/``k_off`` its slack coefficients, bit count and
+    offset within a sample's slack block.
+    """
+
+    n_samples: int
+    is_nn: np.ndarray
+    nn_edges: np.ndarray
+    weight_index: np.ndarray
+    bias_index: np.ndarray | None
+    act_var: np.ndarray
+    act_const: np.ndarray
+    activation_index: np.ndarray
+    product_index: np.ndarray
+    fan: np.ndarray
+    aug: np.ndarray
+    T: np.ndarray
+    coefs: list[np.ndarray]
+    k: np.ndarray
+    k_off: np.ndarray
+    slack_index: list[np.ndarray]
+    n_vars: int
+    ybar: np.ndarray
+
+    @classmethod
+    def build(cls, net: BinaryNetwork, Y: np.ndarray, loss: str) -> _Layout:
+        S = Y.shape[0]
+        n_in, n_neu, E = net.n_inputs, net.n_neurons, net.n_edges
+        is_nn = net.edges[:, 0] >= n_in
+        weight_index = np.arange(E)
+        bias_index = np.arange(E, E + n_neu) if net.has_bias else None
+        nxt = E + (n_neu if net.has_bias else 0)
+        act_const = np.zeros((S, n_neu), dtype=np.int8)
+        act_var = np.ones(n_neu, dtype=bool)
+        ybar = (Y + 1) // 2
+        if loss == "hard":
+            act_var[net.outputs] = False
+            act_const[:, net.outputs] = ybar
+        n_act = int(act_var.sum())
+        activation_index = -np.ones((S, n_neu), dtype=np.int64)
+        activation_index[:, act_var] = nxt + np.arange(S * n_act).reshape(S, n_act)
+        nxt += S * n_act
+        nn_edges = np.flatnonzero(is_nn)
+        product_index = nxt + np.arange(S * nn_edges.size).reshape(S, nn_edges.size)
+        nxt += S * nn_edges.size
+        fan = net.fan_in + (1 if net.has_bias else 0)
+        aug = (fan % 2 == 0).astype(np.int64)
+        T = (fan + aug + 1) // 2
+        coefs = [slack_coefficients(int(t) - 1) for t in T]
+        k = np.array([c.size for c in coefs])
+        k_off = np.concatenate([[0], np.cumsum(k)])
+        slack_base = nxt + np.arange(S)[:, None] * k_off[-1]
+        slack_index = [slack_base + k_off[j] + np.arange(k[j])[None, :] for j in range(n_neu)]
+        nxt += S * int(k_off[-1])
+        return cls(S, is_nn, nn_edges, weight_index, bias_index, act_var, act_const,
+                   activation_index, product_index, fan, aug, T, coefs, k, k_off, slack_index,
+                   nxt, ybar)
+
+    def variables(self) -> dict[str, list]:
+        """Labels by kind, in label order."""
+        out = {"weight": self.weight_index.tolist()}
+        if self.bias_index is not None:
+            out["bias"] = self.bias_index.tolist()
+        out["activation"] = self.activation_index[:, self.act_var].ravel().tolist()
+        out["product"] = self.product_index.ravel().tolist()
+        out["slack"] = list(range(self.n_vars - self.n_samples * int(self.k_off[-1]),
+                                  self.n_vars))
+        return out
+
+
+def _sign_terms(
+    net: BinaryNetwork, X: np.ndarray, lay: _Layout, lam_s: float, margin: float
+) -> tuple[QuadraticTerms, list[_NeuronRows]]:
+    """Every neuron's sign-constraint penalty (and margin term) and its constraint rows."""
+    terms = QuadraticTerms(lay.n_vars)
+    starts = np.searchsorted(net.edges[:, 1] - net.n_inputs, np.arange(net.n_neurons + 1))
     rows: list[_NeuronRows] = []
-    ones = np.ones(S)
-    for j in range(n_neu):
-        e_in = np.arange(starts[j], starts[j + 1])
-        e_x = e_in[~is_nn[e_in]]
-        e_n = e_in[is_nn[e_in]]
-        # shared columns (same variable in every sample: weights, bias) come first, then the
-        # per-sample columns of the +1-product count, then -T alpha and the slack
-        sh_idx, sh_coef, idx_cols, coef_cols = [], [], [], []
-        pc_const = np.zeros(S)
-        if e_x.size:  # input edges: product bit = w if x = +1 else 1 - w
-            xs = X[:, src[e_x]].astype(np.float64)
-            sh_idx.append(weight_index[e_x])
-            sh_coef.append(xs)
-            pc_const += ((1.0 - xs) / 2.0).sum(axis=1)
-        if e_n.size:  # neuron edges: product bit = 1 - w - alpha + 2u
-            m = src[e_n] - n_in
-            sh_idx.append(weight_index[e_n])
-            sh_coef.append(-np.ones((S, e_n.size)))
-            var_m = act_var[m]
-            if var_m.any():
-                idx_cols.append(activation_index[:, m[var_m]])
-                coef_cols.append(-np.ones((S, int(var_m.sum()))))
-            if (~var_m).any():
-                pc_const -= act_const[:, m[~var_m]].sum(axis=1)
-            idx_cols.append(product_index[:, nn_pos[e_n]])
-            coef_cols.append(2.0 * np.ones((S, e_n.size)))
-            pc_const += e_n.size
-        if has_bias:
-            sh_idx.append(bias_index[j : j + 1])
-            sh_coef.append(np.ones((S, 1)))
-        n_sh = sum(c.size for c in sh_idx)
-        pc_cols = n_sh + sum(c.shape[1] for c in idx_cols)
-        const = pc_const + aug[j]
-        if act_var[j]:
-            idx_cols.append(activation_index[:, j : j + 1])
-            coef_cols.append(-T[j] * ones[:, None])
-        else:
-            const = const - T[j] * act_const[:, j]
-        if k[j]:
-            idx_cols.append(slack_index[j])
-            coef_cols.append(np.broadcast_to(-coefs[j].astype(np.float64), (S, k[j])))
-        shared_index = np.concatenate(sh_idx)
-        shared_coef = np.concatenate(sh_coef, axis=1)
-        ps_idx = (
-            np.concatenate(idx_cols, axis=1) if idx_cols else np.zeros((S, 0), dtype=np.int64)
+    for j in range(net.n_neurons):
+        shared_index, shared_coef, ps_idx, ps_coef, const, pc_const = _neuron_columns(
+            net, X, lay, j, np.arange(starts[j], starts[j + 1])
         )
-        ps_coef = np.concatenate(coef_cols, axis=1) if coef_cols else np.zeros((S, 0))
         terms.add(squared_linear_shared(shared_index, shared_coef, ps_idx, ps_coef, const, lam_s))
+        S, n_sh = lay.n_samples, shared_index.size
         idx = np.concatenate([np.broadcast_to(shared_index, (S, n_sh)), ps_idx], axis=1)
         coef = np.concatenate([shared_coef, ps_coef], axis=1)
+        pc_cols = idx.shape[1] - int(lay.act_var[j]) - int(lay.k[j])
         rows.append(_NeuronRows(idx, coef, const, pc_cols, pc_const))
         if margin:
             z_idx = idx[:, :pc_cols]
             z_coef = 2.0 * coef[:, :pc_cols]
-            z_const = 2.0 * pc_const - fan[j]
-            if act_var[j]:
-                terms.add(margin_terms(z_idx, z_coef, z_const, margin, activation_index[:, j]))
+            z_const = 2.0 * pc_const - lay.fan[j]
+            if lay.act_var[j]:
+                terms.add(margin_terms(z_idx, z_coef, z_const, margin, lay.activation_index[:, j]))
             else:
-                terms.add(
-                    margin_terms(z_idx, z_coef, z_const, margin, None, act_const[:, j])
-                )
+                terms.add(margin_terms(z_idx, z_coef, z_const, margin, None, lay.act_const[:, j]))
+    return terms, rows
 
-    # ---------------- product (AND) penalties
-    if nn_edges.size:
-        m = src[nn_edges] - n_in
-        w_idx = np.broadcast_to(weight_index[nn_edges], (S, nn_edges.size))
-        var_cols = act_var[m]
-        if var_cols.any():
-            terms.add(
-                and_penalty(
-                    w_idx[:, var_cols],
-                    activation_index[:, m[var_cols]],
-                    product_index[:, var_cols],
-                    lam_p,
-                )
+
+def _neuron_columns(net: BinaryNetwork, X: np.ndarray, lay: _Layout, j: int, e_in: np.ndarray):
+    """Neuron ``j``'s sign constraint ``residual = const + sum coef * q[idx]`` per sample.
+
+    Shared columns (the same variable in every sample: weights, bias) come first, then the
+    per-sample columns of the +1-product count, then ``-T alpha`` and the slack. Returns
+    ``(shared_index, shared_coef, ps_idx, ps_coef, const, pc_const)``; ``pc_const`` is the
+    constant part of the product count (without the +1 augment).
+    """
+    S, n_in = lay.n_samples, net.n_inputs
+    src = net.edges[:, 0]
+    e_x = e_in[~lay.is_nn[e_in]]
+    e_n = e_in[lay.is_nn[e_in]]
+    sh_idx, sh_coef, idx_cols, coef_cols = [], [], [], []
+    pc_const = np.zeros(S)
+    if e_x.size:  # input edges: product bit = w if x = +1 else 1 - w
+        xs = X[:, src[e_x]].astype(np.float64)
+        sh_idx.append(lay.weight_index[e_x])
+        sh_coef.append(xs)
+        pc_const += ((1.0 - xs) / 2.0).sum(axis=1)
+    if e_n.size:  # neuron edges: product bit = 1 - w - alpha + 2u
+        m = src[e_n] - n_in
+        sh_idx.append(lay.weight_index[e_n])
+        sh_coef.append(-np.ones((S, e_n.size)))
+        var_m = lay.act_var[m]
+        if var_m.any():
+            idx_cols.append(lay.activation_index[:, m[var_m]])
+            coef_cols.append(-np.ones((S, int(var_m.sum()))))
+        if (~var_m).any():
+            pc_const -= lay.act_const[:, m[~var_m]].sum(axis=1)
+        nn_pos = np.searchsorted(lay.nn_edges, e_n)
+        idx_cols.append(lay.product_index[:, nn_pos])
+        coef_cols.append(2.0 * np.ones((S, e_n.size)))
+        pc_const += e_n.size
+    if lay.bias_index is not None:
+        sh_idx.append(lay.bias_index[j : j + 1])
+        sh_coef.append(np.ones((S, 1)))
+    const = pc_const + lay.aug[j]
+    if lay.act_var[j]:
+        idx_cols.append(lay.activation_index[:, j : j + 1])
+        coef_cols.append(-lay.T[j] * np.ones(S)[:, None])
+    else:
+        const = const - lay.T[j] * lay.act_const[:, j]
+    if lay.k[j]:
+        idx_cols.append(lay.slack_index[j])
+        coef_cols.append(np.broadcast_to(-lay.coefs[j].astype(np.float64), (S, lay.k[j])))
+    ps_idx = np.concatenate(idx_cols, axis=1) if idx_cols else np.zeros((S, 0), dtype=np.int64)
+    ps_coef = np.concatenate(coef_cols, axis=1) if coef_cols else np.zeros((S, 0))
+    return (np.concatenate(sh_idx), np.concatenate(sh_coef, axis=1), ps_idx, ps_coef, const,
+            pc_const)
+
+
+def _product_terms(net: BinaryNetwork, lay: _Layout, lam_p: float) -> QuadraticTerms:
+    """The AND penalties of every (sample, neuron->neuron edge) product bit."""
+    terms = QuadraticTerms(lay.n_vars)
+    nn_edges = lay.nn_edges
+    if not nn_edges.size:
+        return terms
+    S = lay.n_samples
+    m = net.edges[nn_edges, 0] - net.n_inputs
+    w_idx = np.broadcast_to(lay.weight_index[nn_edges], (S, nn_edges.size))
+    var_cols = lay.act_var[m]
+    if var_cols.any():
+        terms.add(
+            and_penalty(
+                w_idx[:, var_cols],
+                lay.activation_index[:, m[var_cols]],
+                lay.product_index[:, var_cols],
+                lam_p,
             )
-        if (~var_cols).any():  # source activation is a constant a: w a - 2 w u + (3 - 2a) u
-            a = act_const[:, m[~var_cols]].astype(np.float64)
-            wi, ui = w_idx[:, ~var_cols], product_index[:, ~var_cols]
-            terms.add_linear(wi, lam_p * a)
-            terms.add_linear(ui, lam_p * (3.0 - 2.0 * a))
-            terms.add_quadratic(wi, ui, -2.0 * lam_p)
+        )
+    if (~var_cols).any():  # source activation is a constant a: w a - 2 w u + (3 - 2a) u
+        a = lay.act_const[:, m[~var_cols]].astype(np.float64)
+        wi, ui = w_idx[:, ~var_cols], lay.product_index[:, ~var_cols]
+        terms.add_linear(wi, lam_p * a)
+        terms.add_linear(ui, lam_p * (3.0 - 2.0 * a))
+        terms.add_quadratic(wi, ui, -2.0 * lam_p)
+    return terms
 
-    # ---------------- loss: ybar + alpha - 2 ybar alpha on output bits
-    if loss == "zero_one":
-        out_idx = activation_index[:, net.outputs]
-        terms.add_linear(out_idx, (1.0 - 2.0 * ybar).astype(np.float64))
-        terms.add_offset(float(ybar.sum()))
 
-    # ---------------- linear pull on the weights: h W = 2 h w - h
-    if weight_bias is not None:
+def _objective_terms(
+    net: BinaryNetwork, lay: _Layout, loss: str, weight_bias: np.ndarray | None
+) -> QuadraticTerms:
+    """The 0-1 loss on the output bits and the linear pull ``sum h W`` on the weights."""
+    terms = QuadraticTerms(lay.n_vars)
+    if loss == "zero_one":  # ybar + alpha - 2 ybar alpha on output bits
+        out_idx = lay.activation_index[:, net.outputs]
+        terms.add_linear(out_idx, (1.0 - 2.0 * lay.ybar).astype(np.float64))
+        terms.add_offset(float(lay.ybar.sum()))
+    if weight_bias is not None:  # h W = 2 h w - h
         terms.add_linear(np.arange(weight_bias.size), 2.0 * weight_bias)
         terms.add_offset(-float(weight_bias.sum()))
-
-    bqm = terms.to_bqm()
-    variables = {"weight": weight_index.tolist()}
-    if has_bias:
-        variables["bias"] = bias_index.tolist()
-    variables["activation"] = activation_index[:, act_var].ravel().tolist()
-    variables["product"] = product_index.ravel().tolist()
-    variables["slack"] = list(range(n_vars - S * int(k_off[-1]), n_vars))
-    info = {
-        "loss": loss,
-        "n_samples": S,
-        "margin": margin,
-        "penalty_sign": lam_s,
-        "penalty_product": lam_p,
-        "exact_bound": lam_bound,
-        "penalty_gap": min(lam_s, lam_p) - lam_bound,
-        "exact": min(lam_s, lam_p) > lam_bound,
-        "num_variables": n_vars,
-        "num_interactions": int(bqm.num_interactions),
-        "build_seconds": time.perf_counter() - t0,
-    }
-    return BNNFormulation(
-        bqm=bqm,
-        variables=variables,
-        info=info,
-        topology=net,
-        X=X,
-        Y=Y,
-        loss_kind=loss,
-        margin=margin,
-        weight_bias=weight_bias,
-        penalty_sign=lam_s,
-        penalty_product=lam_p,
-        weight_index=weight_index,
-        bias_index=bias_index,
-        activation_index=activation_index,
-        activation_const=act_const,
-        nn_edges=nn_edges,
-        product_index=product_index,
-        slack_index=slack_index,
-        slack_coefficients=coefs,
-        thresholds=T,
-        rows=rows,
-    )
-
+    return terms

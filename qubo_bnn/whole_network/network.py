@@ -73,7 +73,6 @@ class BinaryNetwork:
         bias: bool = False,
         biases=None,
         rng=None,
-        layer_sizes: Sequence[int] | None = None,
     ):
         if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1:
             raise ValueError(f"n_inputs must be a positive integer, got {n_inputs!r}")
@@ -81,8 +80,33 @@ class BinaryNetwork:
             raise ValueError(f"n_neurons must be a positive integer, got {n_neurons!r}")
         self.n_inputs = int(n_inputs)
         self.n_neurons = int(n_neurons)
-        n_nodes = self.n_inputs + self.n_neurons
+        sort = self._set_edges(edges)
+        self.order = self._topological_order()
+        self.outputs = self._check_outputs(outputs)
+        rng = np.random.default_rng(rng)
+        if weights is None:
+            w = rng.choice(np.array([-1, 1], dtype=np.int8), size=len(self.edges))
+        else:
+            w = _as_pm1("weights", weights).ravel()
+            if w.size != len(self.edges):
+                raise ValueError(f"weights must have {len(self.edges)} entries, got {w.size}")
+            w = w[sort]  # weights were given in the order of the `edges` argument
+        self.weights = w.astype(np.int8)
+        self.biases = None
+        if bias or biases is not None:
+            if biases is None:
+                b = rng.choice(np.array([-1, 1], dtype=np.int8), size=self.n_neurons)
+            else:
+                b = _as_pm1("biases", biases).ravel()
+                if b.size != self.n_neurons:
+                    raise ValueError(f"biases must have {self.n_neurons} entries, got {b.size}")
+            self.biases = b.astype(np.int8)
+        self.layer_sizes: list[int] | None = None  # set by :meth:`layered`
+        self._packed_cache = None
 
+    def _set_edges(self, edges) -> np.ndarray:
+        """Check ``edges`` and store them in the fixed edge order; returns the sorting index."""
+        n_nodes = self.n_inputs + self.n_neurons
         e = np.asarray(edges, dtype=np.int64)
         if e.ndim != 2 or e.shape[1] != 2 or e.shape[0] == 0:
             raise ValueError("edges must be a non-empty sequence of (src, dst) node-id pairs")
@@ -102,49 +126,25 @@ class BinaryNetwork:
         sort = np.lexsort((e[:, 0], e[:, 1]))
         self.edges = e[sort]
         self.edges.setflags(write=False)
-
-        dst = self.edges[:, 1] - self.n_inputs
-        fan = np.bincount(dst, minlength=self.n_neurons)
+        fan = np.bincount(self.edges[:, 1] - self.n_inputs, minlength=self.n_neurons)
         if (fan == 0).any():
             j = int(np.flatnonzero(fan == 0)[0])
             raise ValueError(f"neuron {j} (node {self.n_inputs + j}) has no incoming edge")
-        self.order = self._topological_order()
+        return sort
 
-        has_out = np.zeros(self.n_neurons, dtype=bool)
-        src_neuron = self.edges[:, 0] >= self.n_inputs
-        has_out[self.edges[src_neuron, 0] - self.n_inputs] = True
+    def _check_outputs(self, outputs) -> np.ndarray:
+        """The output neuron indices (default: the neurons without an outgoing edge)."""
         if outputs is None:
+            has_out = np.zeros(self.n_neurons, dtype=bool)
+            src_neuron = self.edges[:, 0] >= self.n_inputs
+            has_out[self.edges[src_neuron, 0] - self.n_inputs] = True
             outputs = np.flatnonzero(~has_out)
         out = np.asarray(outputs, dtype=np.int64).ravel()
         if out.size == 0 or (out < 0).any() or (out >= self.n_neurons).any():
             raise ValueError(f"outputs must be neuron indices in [0, {self.n_neurons})")
         if np.unique(out).size != out.size:
             raise ValueError("outputs contain a duplicate neuron index")
-        self.outputs = out
-
-        rng = np.random.default_rng(rng)
-        if weights is None:
-            w = rng.choice(np.array([-1, 1], dtype=np.int8), size=len(self.edges))
-        else:
-            w = _as_pm1("weights", weights).ravel()
-            if w.size != len(self.edges):
-                raise ValueError(f"weights must have {len(self.edges)} entries, got {w.size}")
-            w = w[sort]  # weights were given in the order of the `edges` argument
-        self.weights = w.astype(np.int8)
-        if biases is not None:
-            bias = True
-        if bias:
-            if biases is None:
-                b = rng.choice(np.array([-1, 1], dtype=np.int8), size=self.n_neurons)
-            else:
-                b = _as_pm1("biases", biases).ravel()
-                if b.size != self.n_neurons:
-                    raise ValueError(f"biases must have {self.n_neurons} entries, got {b.size}")
-            self.biases = b.astype(np.int8)
-        else:
-            self.biases = None
-        self.layer_sizes = None if layer_sizes is None else [int(s) for s in layer_sizes]
-        self._packed_cache = None
+        return out
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -209,10 +209,12 @@ class BinaryNetwork:
             biases = np.concatenate([np.asarray(b).ravel() for b in biases])
         n_neurons = sum(sizes[1:])
         outputs = np.arange(n_neurons - sizes[-1], n_neurons)
-        return cls(
+        net = cls(
             sizes[0], n_neurons, edges, outputs=outputs, weights=weights, bias=bias,
-            biases=biases, rng=rng, layer_sizes=sizes,
+            biases=biases, rng=rng,
         )
+        net.layer_sizes = sizes
+        return net
 
     @classmethod
     def from_arrays(cls, weights: Sequence[np.ndarray], biases=None) -> BinaryNetwork:
