@@ -40,7 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from qubo_bnn.sampling import default_sampler
 from qubo_bnn.whole_network.exact_batches import train_exact_batches
-from qubo_bnn.whole_network.layers import LayerShape
+from qubo_bnn.whole_network.layers import LayerShape, positive_widths
 from qubo_bnn.whole_network.network import BinaryNetwork
 from qubo_bnn.whole_network.options import ExactBatchOptions, UnitwiseOptions, field_names
 from qubo_bnn.whole_network.unitwise import train_unitwise
@@ -195,15 +195,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         """Check every parameter; returns :meth:`training_options`."""
         options = self.training_options()
         if self.topology is None:
-            hl = self.hidden_layers
-            try:
-                widths = [int(h) for h in hl]
-            except TypeError as exc:
-                raise TypeError(
-                    f"hidden_layers must be a sequence of positive integers, got {hl!r}"
-                ) from exc
-            if any(w < 1 for w in widths) or any(int(h) != h for h in hl):
-                raise ValueError(f"hidden_layers must hold positive integers, got {hl!r}")
+            positive_widths("hidden_layers", self.hidden_layers)
         elif not isinstance(self.topology, BinaryNetwork):
             raise TypeError(
                 f"topology must be a BinaryNetwork or None, got {type(self.topology).__name__}"

@@ -36,15 +36,7 @@ class LayerShape:
         Raises ``TypeError``/``ValueError`` naming ``sizes`` unless it lists at least two
         positive widths.
         """
-        try:
-            sizes = [int(v) for v in sizes]
-        except TypeError as exc:
-            raise TypeError(
-                f"sizes must be a sequence of positive integers, got {sizes!r}"
-            ) from exc
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"sizes must list at least two positive widths, got {sizes!r}")
-        sizes_arr = np.asarray(sizes, dtype=np.int64)
+        sizes_arr = np.asarray(positive_widths("sizes", sizes, min_count=2), dtype=np.int64)
         b = np.zeros(len(sizes_arr), dtype=np.int64)
         if bias:
             b[1:] = 1
@@ -91,6 +83,26 @@ class LayerShape:
         weights = [m[:, : cols[i]] for i, m in enumerate(mats)]
         biases = [m[:, cols[i]] for i, m in enumerate(mats)] if self.bias[-1] else None
         return BinaryNetwork.from_arrays(weights, biases)
+
+
+def positive_widths(name: str, values, min_count: int = 0) -> list[int]:
+    """``values`` as a list of positive integer widths (at least ``min_count`` of them).
+
+    Raises ``TypeError`` (not a sequence) or ``ValueError`` (a width that is not a positive
+    integer, or too few), naming ``name``.
+    """
+    try:
+        values = list(values)
+        widths = [int(v) for v in values]
+    except TypeError as exc:
+        raise TypeError(f"{name} must be a sequence of positive integers, got {values!r}") from exc
+    except ValueError as exc:
+        raise ValueError(f"{name} must hold positive integers, got {values!r}") from exc
+    if len(widths) < min_count or any(w < 1 or w != v for w, v in zip(widths, values,
+                                                                       strict=True)):
+        least = f"at least {min_count} " if min_count else ""
+        raise ValueError(f"{name} must hold {least}positive integers, got {values!r}")
+    return widths
 
 
 def layered_start(

@@ -39,19 +39,25 @@ def unit_ising(
     ``inputs`` ``(S, n)`` ±1, ``targets`` ``(S,)`` ±1, ``sample_weight`` ``(S,)`` >= 0 (not all
     zero), ``margin`` the target pre-activation ``m``, ``pull`` ``(n,)`` linear pulls ``p``.
     """
+    x, c, total, gram = _weighted_gram(inputs, sample_weight)
+    r = x.T @ (c * np.asarray(targets, dtype=np.float64)) / total
+    h = _pulled(-2.0 * margin * r, pull)
+    return h, np.triu(2.0 * gram, k=1), float(np.trace(gram) + margin**2)
+
+
+def _weighted_gram(inputs: np.ndarray, sample_weight: np.ndarray):
+    """``(X, c, sum c, G)`` as floats, ``G = X^T diag(c) X / sum c``; ``sum c`` must be > 0."""
     x = np.asarray(inputs, dtype=np.float64)
     c = np.asarray(sample_weight, dtype=np.float64)
     total = c.sum()
     if total <= 0:
         raise ValueError("sample_weight must have a positive sum")
-    gram = (x * c[:, None]).T @ x / total
-    r = x.T @ (c * np.asarray(targets, dtype=np.float64)) / total
-    h = -2.0 * margin * r
-    if pull is not None:
-        h = h - np.asarray(pull, dtype=np.float64)
-    coupling = np.triu(2.0 * gram, k=1)
-    offset = float(np.trace(gram) + margin**2)
-    return h, coupling, offset
+    return x, c, total, (x * c[:, None]).T @ x / total
+
+
+def _pulled(h: np.ndarray, pull: np.ndarray | None) -> np.ndarray:
+    """``h - p`` (``h`` when there is no pull)."""
+    return h if pull is None else h - np.asarray(pull, dtype=np.float64)
 
 
 def spin_energy(
@@ -94,16 +100,7 @@ def unit_ising_values(
     ``h = -2 X^T (c v) / sum c - p``, ``J = 2 G`` above the diagonal, offset
     ``trace(G) + sum c v^2 / sum c``.
     """
-    x = np.asarray(inputs, dtype=np.float64)
-    c = np.asarray(sample_weight, dtype=np.float64)
+    x, c, total, gram = _weighted_gram(inputs, sample_weight)
     v = np.asarray(values, dtype=np.float64)
-    total = c.sum()
-    if total <= 0:
-        raise ValueError("sample_weight must have a positive sum")
-    gram = (x * c[:, None]).T @ x / total
-    h = -2.0 * (x.T @ (c * v)) / total
-    if pull is not None:
-        h = h - np.asarray(pull, dtype=np.float64)
-    coupling = np.triu(2.0 * gram, k=1)
-    offset = float(np.trace(gram) + np.sum(c * v * v) / total)
-    return h, coupling, offset
+    h = _pulled(-2.0 * (x.T @ (c * v)) / total, pull)
+    return h, np.triu(2.0 * gram, k=1), float(np.trace(gram) + np.sum(c * v * v) / total)
