@@ -35,7 +35,8 @@ class LayerwiseQuboClassifier(ClassifierMixin, BaseEstimator):
     iterations:
         Most outer (majorise-then-solve) iterations.
     sampler:
-        Any ``dimod.Sampler``; ``None`` uses :func:`default_sampler`, resolved at fit time.
+        Any ``dimod.Sampler``; ``None`` uses :func:`~qubo_bnn.sampling.default_sampler`,
+        resolved at fit time.
     sample_kwargs:
         Keyword arguments of every sampler call (e.g. ``num_reads``, ``num_sweeps``).
     radius, shrink, min_radius:
@@ -51,7 +52,7 @@ class LayerwiseQuboClassifier(ClassifierMixin, BaseEstimator):
         ``objective(W_t) − S(W_(t+1))`` is at most ``tol * max(1, objective(W_t))``.
     batch, sample_vartype:
         How the C QUBOs of an iteration are sampled, and in which form (``"SPIN"``,
-        ``"BINARY"`` or ``None`` = as built): see :func:`solve_batch`.
+        ``"BINARY"`` or ``None`` = as built): see :func:`~qubo_bnn.sampling.solve_batch`.
     random_state:
         Seed of the sampler calls (used when the sampler takes a ``seed``).
 

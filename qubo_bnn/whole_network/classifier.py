@@ -74,7 +74,8 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     scheme:
         ``"unitwise"`` or ``"exact"``.
     sampler:
-        Any ``dimod.Sampler``; ``None`` -> :func:`default_sampler` at fit time.
+        Any ``dimod.Sampler``; ``None`` -> :func:`~qubo_bnn.sampling.default_sampler` at fit
+        time.
     margin:
         Margin regulariser strength ``mu >= 0`` (``-mu * sum a z``).
     dropout:
