@@ -288,7 +288,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if ":" in args.problem or args.param:
             raise SpecError("--machine NAME is needed for a FitReport of one problem; give a "
                             "suite alone to check the whole suite")
-        resolve_suite_path(args.problem)  # a clear error for a name that is not a suite
+        try:
+            resolve_suite_path(args.problem)
+        except SpecError as exc:
+            raise SpecError(f"{exc}; for the FitReport of a problem kind add --machine NAME"
+                            ) from None
         return _validate_suite(args.problem)
     kind, params = _problem_for_validate(args.problem, _parse_params(args.param))
     adapter = problem_registry.problem_kind(kind)
@@ -316,7 +320,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 #: Errors a user can cause (bad input, an unusable --out or --dask): one line, exit 2.
-KNOWN_ERRORS = (SpecError, ExecutorError, OSError, ValueError, LookupError)
+KNOWN_ERRORS = (SpecError, ExecutorError, OSError, ValueError,
+                problem_registry.UnknownProblemKindError, registry.UnknownMachineError)
 
 
 def _run_command(args: argparse.Namespace) -> int:
@@ -341,16 +346,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     args.command_line = ["isingbench", *argv]
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings():  # damaged records: one line each, as they are found
         warnings.simplefilter("always", DamagedRecordWarning)
-        code = _run_command(args)
-    for w in caught:  # damaged records as one line each; other warnings as usual
-        if issubclass(w.category, DamagedRecordWarning):
-            print(f"isingbench {args.command}: warning: {_one_line(w.message)}",
-                  file=sys.stderr)
-        else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
-    return code
+        show_others = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+            if issubclass(category, DamagedRecordWarning):
+                print(f"isingbench {args.command}: warning: {_one_line(message)}",
+                      file=sys.stderr)
+            else:
+                show_others(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        return _run_command(args)
 
 
 if __name__ == "__main__":

@@ -202,19 +202,27 @@ def read_job_record(path: Path) -> dict[str, Any] | DamagedRecord:
     return DamagedRecord(path, problem) if isinstance(problem, str) else problem
 
 
-def _record_or_problem(path: Path) -> dict[str, Any] | str:
+def _json_or_problem(path: Path) -> tuple[Any, str | None]:
+    """The JSON data in ``path``, or ``(None, why it cannot be read)``."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return "not text (garbled bytes)"
+        return None, "not text (garbled bytes)"
     except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        return None, f"cannot be read ({exc.strerror})"
     if not text.strip():
-        return "empty file"
+        return None, "empty file"
     try:
-        data = json.loads(text)
+        return json.loads(text), None
     except json.JSONDecodeError as exc:
-        return f"not JSON at line {exc.lineno} column {exc.colno} ({exc.msg}): truncated or garbled"
+        return None, (f"not JSON at line {exc.lineno} column {exc.colno} ({exc.msg}): "
+                      "truncated or garbled")
+
+
+def _record_or_problem(path: Path) -> dict[str, Any] | str:
+    data, problem = _json_or_problem(path)
+    if problem is not None:
+        return problem
     if not isinstance(data, dict):
         return f"not a job record (a JSON {type(data).__name__})"
     missing = [k for k in ("id", "job", "status") if k not in data]
@@ -225,6 +233,31 @@ def _record_or_problem(path: Path) -> dict[str, Any] | str:
     if data["status"] not in ("ok", "error") or not isinstance(data["job"], dict):
         return f"not a job record (status {data['status']!r})"
     return data
+
+
+def _read_metadata(path: Path, *, set_aside: bool = False) -> dict[str, Any]:
+    """``run.json`` or ``provenance.json`` (``{}`` when absent).
+
+    A damaged ``run.json`` raises :class:`StoreError`. A damaged provenance gives ``{}`` with a
+    :class:`DamagedRecordWarning`, so that runs and reports go on; with ``set_aside`` (before
+    it is written anew) it is kept as ``provenance.json.damaged``.
+    """
+    if not path.exists():
+        return {}
+    data, problem = _json_or_problem(path)
+    if problem is None and isinstance(data, dict):
+        return data
+    problem = problem or f"a JSON {type(data).__name__}, not an object"
+    if path.name == "run.json":
+        raise StoreError(f"{path} is damaged ({problem}): run the suite again "
+                         "(isingbench run SUITE) to write it anew")
+    kept = ""
+    if set_aside:
+        aside = path.with_name(path.name + ".damaged")
+        os.replace(path, aside)
+        kept = f"; kept as {aside}, a new one is started"
+    warnings.warn(f"{path} is damaged ({problem}){kept}", DamagedRecordWarning, stacklevel=3)
+    return {}
 
 
 def scan_job_records(run_dir: Path) -> JobRecords:
@@ -328,7 +361,7 @@ def record_session(run_dir: Path, session: Mapping[str, Any]) -> None:
 
 
 def _update_sessions(path: Path, session: Mapping[str, Any]) -> None:
-    prov = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    prov = _read_metadata(path, set_aside=True)
     key = "id" if "id" in session else "start"
     sessions = list(prov.get("sessions", []))
     index = next((i for i, s in enumerate(sessions) if s.get(key) == session.get(key)), None)
@@ -517,8 +550,8 @@ def collect(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def read_run_info(run_dir: Path) -> dict[str, Any]:
-    path = Path(run_dir) / "run.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """The run's ``run.json`` (suite name, metric settings, job ids); ``{}`` when absent."""
+    return _read_metadata(Path(run_dir) / "run.json")
 
 
 @dataclass
@@ -589,6 +622,5 @@ def load(path: str | Path, out: str | Path = "results") -> Results:
         suite = run_info.get("suite", run_dir.parent.name)
         raise StoreError(f"{run_dir} has no readable job record yet: run the suite first "
                          f"(isingbench run {suite})")
-    prov_path = run_dir / "provenance.json"
-    prov = json.loads(prov_path.read_text(encoding="utf-8")) if prov_path.exists() else {}
-    return Results(run_dir, jobs, traces, prov, run_info, training)
+    return Results(run_dir, jobs, traces, _read_metadata(run_dir / "provenance.json"), run_info,
+                   training)
