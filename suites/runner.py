@@ -40,7 +40,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -296,6 +296,25 @@ def _worker_context() -> multiprocessing.context.BaseContext | None:
     return ctx
 
 
+class Executor(Protocol):
+    """Where jobs run (made by :func:`open_executor`)."""
+
+    #: how many jobs to keep submitted at once
+    capacity: int
+
+    def submit(self, payload: dict) -> Any:
+        """Start one job (:func:`execute_job` of ``payload``); returns its future."""
+
+    def wait(self, futures: list, timeout: float | None) -> set:
+        """The futures that are done, waiting up to ``timeout`` seconds for the first."""
+
+    def restart(self) -> str:
+        """After a worker process died: a fresh pool; returns how the worker died."""
+
+    def stop(self) -> None:
+        """Stop at once (Ctrl-C, a fatal error): running jobs are given up."""
+
+
 class _Inline:
     """Runs each job in this process as it is submitted (one worker)."""
 
@@ -447,7 +466,7 @@ def _dask_client(address: str, workers: int, timeout: float) -> Iterator[Any]:
 
 @contextmanager
 def open_executor(workers: int | None = None, dask: str | None = None,
-                  dask_timeout: float = DASK_CONNECT_TIMEOUT_S) -> Iterator[Any]:
+                  dask_timeout: float = DASK_CONNECT_TIMEOUT_S) -> Iterator[Executor]:
     """Where jobs run: one process (``workers=1``), a local pool, or Dask (``dask``: a
     scheduler address or ``"local"``). Connecting to Dask fails with :class:`ExecutorError`
     after ``dask_timeout`` seconds."""
@@ -479,7 +498,7 @@ def default_workers() -> int:
 class _Run:
     """One pass over the unfinished jobs of a run directory (see :func:`run_jobs`)."""
 
-    def __init__(self, todo: list[dict], run_dir: Path, executor: Any, summary: RunSummary,
+    def __init__(self, todo: list[dict], run_dir: Path, executor: Executor, summary: RunSummary,
                  states: Mapping[str, Any], bar: Any, on_record: Callable[[dict], None] | None):
         self.run_dir, self.executor, self.summary = run_dir, executor, summary
         self.states, self.bar, self.on_record = states, bar, on_record
@@ -625,7 +644,7 @@ class _Run:
 def run_jobs(
     jobs: list[Job],
     run_dir: Path,
-    executor: Any,
+    executor: Executor,
     *,
     progress: bool = True,
     on_record: Callable[[dict], None] | None = None,
