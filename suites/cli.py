@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+import traceback
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,13 +14,20 @@ import yaml
 
 from suites import problems as problem_registry
 from suites import registry
-from suites.spec import SpecError, load_suite, shipped_suites
+from suites.runner import DASK_CONNECT_TIMEOUT_S, ExecutorError, RunInterrupted, run_suite
+from suites.spec import SpecError, load_suite, resolve_suite_path, shipped_suites
+from suites.store import DamagedRecordWarning
 
 RUN_ID_HELP = (
     "Run directories are results/<suite>/<run-id>. The default run id is the suite's content "
     "hash, so repeating the same command resumes the same run (finished jobs are skipped, "
     "failed ones retried) and editing the suite starts a new run. RUN arguments of plot/report "
     "accept a run directory or a suite name (its latest run)."
+)
+EXIT_CODES = (
+    "Exit status: 0 done; 1 some jobs failed (rerun to retry them) or the problem does not fit "
+    "the machine; 2 an error stopped the command (the message says what and what to do); 130 "
+    "interrupted (finished jobs are kept)."
 )
 
 
@@ -26,20 +36,31 @@ def _parser() -> argparse.ArgumentParser:
         prog="isingbench",
         description="Benchmark Ising/QUBO machine emulators on max-cut and BNN-training "
                     "problems: run suites, then plot and report the results.",
-        epilog=RUN_ID_HELP,
+        epilog=f"{RUN_ID_HELP} {EXIT_CODES}",
     )
+    debug_help = "show the Python traceback of an error instead of one line"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    common = argparse.ArgumentParser(add_help=False)  # --debug after the command works too
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=debug_help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("run", help="run (or resume) a suite",
+    p = sub.add_parser("run", help="run (or resume) a suite", parents=[common],
                        description="Run every job of a suite that is not finished yet, "
                                    "writing one file per job as it finishes; then collect "
-                                   "jobs.parquet, traces.parquet and provenance.json.",
-                       epilog=RUN_ID_HELP)
+                                   "jobs.parquet, traces.parquet and provenance.json. "
+                                   "Two runs of a suite into one --out at once share the "
+                                   "work (each job runs once); Ctrl-C keeps the finished "
+                                   "jobs.",
+                       epilog=f"{RUN_ID_HELP} {EXIT_CODES}")
     p.add_argument("suite", metavar="SUITE",
                    help="a shipped suite name (see 'isingbench list') or a path to a YAML file")
     p.add_argument("--dask", metavar="ADDR",
                    help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a "
                         "LocalCluster on this machine (default: a local process pool)")
+    p.add_argument("--dask-timeout", type=float, default=DASK_CONNECT_TIMEOUT_S, metavar="S",
+                   help="seconds to wait for the Dask scheduler and its first worker "
+                        f"(default: {DASK_CONNECT_TIMEOUT_S:g})")
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes of the local pool or of '--dask local' (default: "
                         "all cores available; a remote Dask cluster has its own workers)")
@@ -54,26 +75,34 @@ def _parser() -> argparse.ArgumentParser:
     for name, what in (("plot", "write the figures (PNG) of a run into RUN/figures"),
                        ("report", "write RUN/report.html: one self-contained HTML file with "
                                   "the tables and the figures embedded")):
-        p = sub.add_parser(name, help=what, description=what + ".", epilog=RUN_ID_HELP)
+        p = sub.add_parser(name, help=what, description=what + ".", epilog=RUN_ID_HELP,
+                           parents=[common])
         p.add_argument("run", metavar="RUN", help="a run directory, or a suite name (latest run)")
         p.add_argument("--out", default="results", metavar="DIR",
                        help="results root used to resolve a suite name (default: results)")
 
     sub.add_parser("list", help="list shipped suites, machines and problem kinds",
+                   parents=[common],
                    description="List the shipped suites, the registered machines (and whether "
                                "they are installed here) and the problem kinds.")
     sub.add_parser("machines", help="show the machine specs (MachineSpec presets)",
+                   parents=[common],
                    description="Show every MachineSpec preset of emulators.machine: capacity, "
                                "precision, ranges, connectivity, clock.")
 
     p = sub.add_parser(
-        "validate", help="print the FitReport of a problem on a machine",
-        description="Build a problem and print how it fits a machine (capacity, quantisation "
-                    "error, clipping, ground-state survival for small models).")
-    p.add_argument("problem", metavar="PROBLEM",
-                   help="SUITE:NAME (a problem entry of a suite, first grid point) or a problem "
+        "validate", help="check a suite file, or print the FitReport of a problem on a machine",
+        parents=[common],
+        description="With a suite alone: check the whole suite file as 'run' does before it "
+                    "starts (every key, machine and parameter; every instance file it names "
+                    "is read). With --machine: build one problem and print how it fits the "
+                    "machine (capacity, quantisation error, clipping, ground-state survival "
+                    "for small models).")
+    p.add_argument("problem", metavar="SUITE|PROBLEM",
+                   help="a suite (shipped name or YAML file) to check; or, with --machine, "
+                        "SUITE:NAME (a problem entry of a suite, first grid point) or a problem "
                         "kind (see 'isingbench list') with its parameters given by --param")
-    p.add_argument("--machine", required=True, metavar="NAME",
+    p.add_argument("--machine", metavar="NAME",
                    help="a machine name from 'isingbench list' or a spec preset from "
                         "'isingbench machines'")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
@@ -86,8 +115,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from suites.runner import run_suite
-
     suite = load_suite(args.suite)
     if args.workers is not None and args.workers < 1:
         raise SpecError(f"--workers must be >= 1, got {args.workers}")
@@ -95,9 +122,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"suite {suite.name}: {len(jobs)} jobs "
           f"({len(suite.problems)} problems, {len(suite.machines)} machines, "
           f"{len(suite.seeds)} seeds)", file=sys.stderr)
+    if args.dask_timeout <= 0:
+        raise SpecError(f"--dask-timeout must be > 0 seconds, got {args.dask_timeout:g}")
     summary = run_suite(suite, args.out, run_id=args.run_id, workers=args.workers,
-                        dask=args.dask, progress=not args.no_progress,
-                        command=["isingbench", *sys.argv[1:]])
+                        dask=args.dask, dask_timeout=args.dask_timeout,
+                        progress=not args.no_progress, command=args.command_line)
     print(summary.text())
     if args.report:
         from suites.report import write_report
@@ -221,6 +250,7 @@ def _problem_for_validate(problem: str, params: dict[str, Any]):
     if missing:
         raise SpecError(f"kind {problem!r} needs --param for: {', '.join(missing)}")
     adapter.check_params(full)
+    adapter.check_instances(full)
     return problem, full
 
 
@@ -244,7 +274,26 @@ def _spec_for(name: str):
                     f"spec presets: {', '.join(sorted(presets)) or '(none)'}")
 
 
+def _validate_suite(name: str) -> int:
+    suite = load_suite(name)  # reads every instance file the suite names
+    files = [str(path) for path in suite.instance_files()]
+    print(f"suite {suite.name} ({suite.source}) is valid: {len(suite.jobs())} jobs, "
+          f"{len(suite.problems)} problems, {len(suite.machines)} machines; "
+          f"{len(files)} instance files read" + (f": {', '.join(files)}" if files else ""))
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.machine is None:
+        if ":" in args.problem or args.param:
+            raise SpecError("--machine NAME is needed for a FitReport of one problem; give a "
+                            "suite alone to check the whole suite")
+        try:
+            resolve_suite_path(args.problem)
+        except SpecError as exc:
+            raise SpecError(f"{exc}; for the FitReport of a problem kind add --machine NAME"
+                            ) from None
+        return _validate_suite(args.problem)
     kind, params = _problem_for_validate(args.problem, _parse_params(args.param))
     adapter = problem_registry.problem_kind(kind)
     if adapter.mode != "qubo":
@@ -266,18 +315,51 @@ COMMANDS = {"run": cmd_run, "plot": cmd_plot, "report": cmd_report, "list": cmd_
             "machines": cmd_machines, "validate": cmd_validate}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``isingbench`` console script."""
-    args = _parser().parse_args(argv)
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+#: Errors a user can cause (bad input, an unusable --out or --dask): one line, exit 2.
+KNOWN_ERRORS = (SpecError, ExecutorError, OSError, ValueError,
+                problem_registry.UnknownProblemKindError, registry.UnknownMachineError)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
-    except (SpecError, FileNotFoundError, ValueError) as exc:
-        print(f"isingbench {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: finished jobs are stored; rerun the same command to resume",
-              file=sys.stderr)
+    except RunInterrupted as exc:
+        print(f"isingbench run: interrupted: {exc.summary.progress()}; resume with: "
+              f"{shlex.join(args.command_line)}", file=sys.stderr)
         return 130
+    except KeyboardInterrupt:
+        print(f"isingbench {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except KNOWN_ERRORS as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"isingbench {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``isingbench`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    args.command_line = ["isingbench", *argv]
+    with warnings.catch_warnings():  # damaged records: one line each, as they are found
+        warnings.simplefilter("always", DamagedRecordWarning)
+        show_others = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+            if issubclass(category, DamagedRecordWarning):
+                print(f"isingbench {args.command}: warning: {_one_line(message)}",
+                      file=sys.stderr)
+            else:
+                show_others(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        return _run_command(args)
 
 
 if __name__ == "__main__":

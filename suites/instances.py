@@ -115,6 +115,36 @@ class MaxCutGraph:
         return w + w.T
 
 
+_GSET_FIX = "replace it with an intact copy of the instance"
+
+
+def _edge_rows(path: Path, lines: list[str], n: int, m: int) -> np.ndarray:
+    """The ``(m, 3)`` table of ``i j w`` rows; errors name the file line."""
+    table = np.empty((m, 3))
+    k = 0
+    for lineno, line in enumerate(lines[1:], start=2):
+        parts = line.split("#", 1)[0].split()
+        if not parts:
+            continue
+        if k == m:
+            raise ValueError(f"{path}: line {lineno}: more edge lines than the {m} the first "
+                             f"line announces; {_GSET_FIX}")
+        try:
+            i, j, w = float(parts[0]), float(parts[1]), float(parts[2])
+        except (IndexError, ValueError):
+            raise ValueError(f"{path}: line {lineno}: expected 3 numbers 'i j w', got "
+                             f"{line.strip()[:60]!r}; {_GSET_FIX}") from None
+        if i != round(i) or j != round(j) or not (1 <= i <= n and 1 <= j <= n):
+            raise ValueError(f"{path}: line {lineno}: vertices must be integers in [1, {n}], "
+                             f"got {line.strip()[:60]!r}; {_GSET_FIX}")
+        table[k] = i, j, w
+        k += 1
+    if k < m:
+        raise ValueError(f"{path}: the first line announces {m} edges but the file has {k} "
+                         f"edge lines (truncated?); {_GSET_FIX}")
+    return table
+
+
 def load_gset(path: str | os.PathLike) -> MaxCutGraph:
     """Read a G-set format file: ``n m`` then ``m`` lines ``i j w`` (1-based vertices).
 
@@ -123,29 +153,21 @@ def load_gset(path: str | os.PathLike) -> MaxCutGraph:
     """
     path = Path(path)
     with path.open("r", encoding="ascii", errors="replace") as handle:
-        header = handle.readline().split()
-        if len(header) < 2 or not all(p.lstrip("-").isdigit() for p in header[:2]):
-            raise ValueError(f"{path}: first line must be 'n m' (nodes, edges), got {header!r}")
-        n, m = int(header[0]), int(header[1])
-        if n < 1 or m < 0:
-            raise ValueError(f"{path}: need n >= 1 and m >= 0, got n={n}, m={m}")
-        try:
-            table = np.loadtxt(handle, dtype=np.float64, ndmin=2)
-        except ValueError as exc:
-            raise ValueError(f"{path}: edge lines must be 'i j w' numbers: {exc}") from exc
-    if m == 0 and table.size == 0:
-        table = np.zeros((0, 3))
-    if table.shape[0] != m or table.shape[1] < 3:
-        raise ValueError(f"{path}: header announces {m} edges of 'i j w', found {table.shape[0]} "
-                         f"lines of {table.shape[1] if table.ndim == 2 else 0} columns")
-    ends = table[:, :2]
-    if np.any(ends != np.round(ends)) or (len(ends) and (ends.min() < 1 or ends.max() > n)):
-        raise ValueError(f"{path}: vertices must be integers in [1, {n}]")
-    edges = ends.astype(np.int64) - 1
+        lines = handle.read().splitlines()
+    header = lines[0].split() if lines else []
+    if len(header) < 2 or not all(p.lstrip("-").isdigit() for p in header[:2]):
+        raise ValueError(f"{path}: line 1: the first line must be 'n m' (nodes, edges), got "
+                         f"{' '.join(header)[:60]!r}; {_GSET_FIX}")
+    n, m = int(header[0]), int(header[1])
+    if n < 1 or m < 0:
+        raise ValueError(f"{path}: line 1: need n >= 1 and m >= 0, got n={n}, m={m}; "
+                         f"{_GSET_FIX}")
+    table = _edge_rows(path, lines, n, m)
+    edges = table[:, :2].astype(np.int64) - 1
     try:
         return MaxCutGraph(n, edges, table[:, 2], name=path.stem)
     except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        raise ValueError(f"{path}: {exc}; {_GSET_FIX}") from exc
 
 
 def write_gset(graph: MaxCutGraph, path: str | os.PathLike) -> Path:
@@ -373,9 +395,12 @@ def find_gset(name: str, data_dir: str | os.PathLike | None = None, *,
                 return path
     if download:
         return download_gset(name)
+    looked = ", ".join(f"{d}" + ("" if d.is_dir() else " (no such directory)") for d in dirs)
     raise FileNotFoundError(
-        f"G-set instance {name} not found in {', '.join(map(str, dirs))}; pass data_dir=..., "
-        f"or download it once with suites.instances.download_gset({name!r})"
+        f"G-set instance {name} not found in {looked}; put {name}.txt in one of them, point "
+        f"$ISINGBENCH_GSET_DIR or the problem's data_dir (data_dir=... in Python) at a folder "
+        f"that holds it, or download it once with "
+        f"python -c \"from suites.instances import download_gset; download_gset({name!r})\""
     )
 
 

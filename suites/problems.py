@@ -11,12 +11,19 @@ Every kind is an adapter with one of two contracts:
 
 Kinds are registered by import string in :data:`PROBLEM_KINDS` (``"module:Class"``), so a kind
 whose module is not installed only fails when a suite names it.
+
+A kind whose parameters name files (a stored QUBO, a G-set instance) lists them with
+:meth:`ProblemKind.instance_files`; suite validation reads every one
+(:meth:`ProblemKind.check_instances`), so a missing or corrupt file is refused with an
+:class:`InstanceFileError` naming it before any job runs, and :func:`read_instance` keeps what
+was read for the builds in the same process.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -72,6 +79,48 @@ class BuiltProblem:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+class InstanceFileError(ValueError):
+    """An instance file a problem names is missing, unreadable or corrupt.
+
+    The message names the file, says what is wrong (with the line where that is known) and
+    what to do.
+    """
+
+
+#: Reads one instance file; raises ``ValueError`` naming the file for bad content.
+InstanceReader = Callable[[Path], Any]
+
+
+@lru_cache(maxsize=4)
+def _read_unchanged(path: str, _mtime_ns: int, _size: int, reader: InstanceReader) -> Any:
+    return reader(Path(path))
+
+
+def read_instance(path: str | os.PathLike, reader: InstanceReader) -> Any:
+    """``reader(path)``, read once per process while the file is unchanged.
+
+    Raises :class:`InstanceFileError` for a missing, unreadable or corrupt file.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+        return _read_unchanged(str(path.resolve()), st.st_mtime_ns, st.st_size, reader)
+    except InstanceFileError:
+        raise
+    except FileNotFoundError:
+        raise InstanceFileError(f"{path}: the file does not exist; check the path in the "
+                                "suite (a relative path starts from the directory you run in)"
+                                ) from None
+    except UnicodeDecodeError as exc:
+        raise InstanceFileError(f"{path}: not a text file ({exc.reason} at byte {exc.start}); "
+                                "give the instance file itself") from None
+    except OSError as exc:
+        raise InstanceFileError(f"{path}: cannot be read ({exc.strerror}); make it readable"
+                                ) from None
+    except ValueError as exc:
+        raise InstanceFileError(str(exc)) from None
+
+
 class ProblemKind:
     """Base class of problem adapters (see the module docstring for the contract)."""
 
@@ -101,7 +150,45 @@ class ProblemKind:
         raise NotImplementedError(f"{type(self).__name__} is a {self.mode!r} kind")
 
     def check_params(self, params: Mapping[str, Any]) -> None:
-        """Extra checks beyond names and types (e.g. a file exists); raise ``ValueError``."""
+        """Extra checks beyond names and types (e.g. a value range); raise ``ValueError``."""
+
+    def instance_files(self, params: Mapping[str, Any]) -> list[tuple[Path, InstanceReader]]:
+        """The files these parameters name, each with the function that reads it (none by
+        default). A file that cannot be found raises ``FileNotFoundError`` saying where it
+        was looked for."""
+        return []
+
+    def check_instances(self, params: Mapping[str, Any]) -> list[Path]:
+        """Read every instance file of ``params`` (see :func:`read_instance`); their paths.
+
+        Raises :class:`InstanceFileError` naming the first file that is missing or corrupt.
+        """
+        try:
+            files = self.instance_files(params)
+        except FileNotFoundError as exc:
+            raise InstanceFileError(str(exc)) from None
+        for path, reader in files:
+            read_instance(path, reader)
+        return [path for path, _ in files]
+
+
+_QUBO_FILE_FIX = "write it again with json.dump(bqm.to_serializable(), fh)"
+
+
+def load_bqm_file(path: str | os.PathLike) -> dimod.BinaryQuadraticModel:
+    """A BQM from dimod's serialisable JSON; ``ValueError`` naming the file and line if not."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON at line {exc.lineno} column {exc.colno} "
+                         f"({exc.msg}; truncated or edited?); {_QUBO_FILE_FIX}") from None
+    try:
+        return dimod.BinaryQuadraticModel.from_serializable(data)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"{path}: JSON, but not a dimod BQM ({type(exc).__name__}: {exc}); "
+                         f"{_QUBO_FILE_FIX}") from None
 
 
 class QuboFile(ProblemKind):
@@ -110,13 +197,11 @@ class QuboFile(ProblemKind):
     description = "a BQM stored as dimod serialisable JSON (bring your own QUBO/Ising model)"
     params = {"path": Param("path", "JSON file written from bqm.to_serializable()", required=True)}
 
-    def check_params(self, params: Mapping[str, Any]) -> None:
-        if not Path(params["path"]).is_file():
-            raise ValueError(f"file {params['path']!r} does not exist")
+    def instance_files(self, params: Mapping[str, Any]) -> list[tuple[Path, InstanceReader]]:
+        return [(Path(params["path"]), load_bqm_file)] if "path" in params else []
 
     def build(self, params: Mapping[str, Any]) -> BuiltProblem:
-        with open(params["path"], encoding="utf-8") as fh:
-            bqm = dimod.BinaryQuadraticModel.from_serializable(json.load(fh))
+        bqm = read_instance(params["path"], load_bqm_file).copy()
         return BuiltProblem(bqm=bqm, info={"num_variables": bqm.num_variables})
 
 

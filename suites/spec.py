@@ -115,6 +115,15 @@ class Suite:
         """Expand into jobs (see :func:`expand`)."""
         return expand(self)
 
+    def instance_files(self) -> list[Path]:
+        """Every instance file the problems name, each read (validation reads them too)."""
+        files: set[Path] = set()
+        for problem in self.problems:
+            adapter = problem_registry.problem_kind(problem.kind)
+            for point in _grid_points(problem.grid) or [{}]:
+                files.update(adapter.check_instances({**problem.params, **point}))
+        return sorted(files)
+
     def content_hash(self) -> str:
         """Hash of the expanded job ids: equal suites give equal hashes in every process."""
         ids = sorted(job.id for job in self.jobs())
@@ -210,8 +219,11 @@ def load_suite(name_or_path: str | Path, *, check_machines: bool = True) -> Suit
     path = resolve_suite_path(name_or_path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not a text (UTF-8) file ({exc.reason} at byte {exc.start}); "
+                        "a suite is a YAML file") from None
     except OSError as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from exc
+        raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
     return parse_suite(text, source=str(path), check_machines=check_machines)
 
 
@@ -224,8 +236,16 @@ def parse_suite(text: str, source: str = "<string>", *, check_machines: bool = T
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(f"{source}: not valid YAML (safe loader): {exc}") from exc
+        raise SpecError(f"{source}: not valid YAML (safe loader): {_yaml_problem(exc)}") from exc
     return _Validator(source, check_machines).suite(data)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line: where the YAML parser stopped and why."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}"
 
 
 class _Validator:
@@ -466,6 +486,7 @@ class _Validator:
             for combo in _grid_points(grid) or [{}]:
                 try:
                     adapter.check_params({**checked, **combo})
+                    adapter.check_instances({**checked, **combo})  # corrupt files: refused now
                 except ValueError as exc:
                     raise self.error(f"{key}.params", str(exc)) from None
             if "target" in entry:

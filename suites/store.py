@@ -7,6 +7,7 @@
         suite.yaml                    the suite file as run
         run.json                      suite name, metric settings, the job ids of the suite
         jobs/<job-id>.json            one file per finished job (written atomically)
+        claims/<job-id>.lock          a job some run is running right now (see suites.claims)
         jobs.parquet                  one row per job and read (tidy)
         traces.parquet                one row per job, read and trace step (tidy)
         training.parquet              one row per training job and round (tidy)
@@ -15,11 +16,16 @@
 
 Run ids: by default the suite's content hash (:meth:`suites.spec.Suite.content_hash`), so
 running the same suite again resumes the same directory, and changing the suite starts a new
-one. Finished jobs (status ``ok``) are never run again; failed jobs are retried on a rerun.
+one. Finished jobs (status ``ok``) are never run again; failed jobs are retried on a rerun. A
+job record that cannot be read (truncated, garbled) is a :class:`DamagedRecord`: it counts as
+not finished, loading skips it with a :class:`DamagedRecordWarning`, and the next run redoes
+that job. Files that cannot be written raise :class:`StoreError` naming the file, the reason
+(disk full, permission denied, ...) and what to do.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -27,7 +33,8 @@ import platform
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -38,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from suites import metrics
+from suites.claims import exclusive
 
 JOBS_DIR = "jobs"
 _UMASK = os.umask(0)
@@ -46,27 +54,73 @@ PACKAGES = ("isingbench", "numpy", "scipy", "dimod", "dwave-samplers", "numba", 
             "pyarrow", "seaborn", "matplotlib", "dask", "distributed", "cupy-cuda12x")
 
 
+class StoreError(OSError):
+    """A results file or directory could not be written or read.
+
+    The message names the path, says why (disk full, permission denied, ...) and what to do.
+    """
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.errno = code
+
+
+#: What an OS error means for a results path, and what to do about it.
+_OS_REASONS = {
+    errno.ENOSPC: ("disk full", "free space on that disk"),
+    errno.EDQUOT: ("disk quota exceeded", "free space or raise the quota"),
+    errno.EACCES: ("permission denied", "make it writable or choose another --out"),
+    errno.EPERM: ("permission denied", "make it writable or choose another --out"),
+    errno.EROFS: ("read-only file system", "choose another --out"),
+    errno.ENOTDIR: ("part of that path is a file, not a directory", "choose another --out"),
+    errno.EEXIST: ("a file of that name is in the way", "move it or choose another --out"),
+}
+
+
+def storage_error(exc: OSError, path: str | Path, action: str = "write") -> StoreError:
+    """A :class:`StoreError` for ``exc`` raised while trying to ``action`` ``path``."""
+    what, fix = _OS_REASONS.get(exc.errno, (exc.strerror or str(exc), "check that path"))
+    return StoreError(f"cannot {action} {path}: {what}; {fix}", exc.errno)
+
+
 def utcnow() -> str:
     """Current UTC time, ISO 8601."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def replace_atomic(path: Path, write: Callable[[str], Any]) -> None:
+    """Create ``path`` through a temporary file in its directory that ``write(tmp)`` fills.
+
+    Readers see either the old or the complete new file; a failed write leaves no temporary
+    file behind and raises :class:`StoreError`.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+    try:
+        os.close(fd)
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; results are ordinary files
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, StoreError):
+            raise storage_error(exc, path) from exc
+        raise
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so readers see either the old or the complete new file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    replace_atomic(Path(path), write)
 
 
 def _json_default(obj: Any) -> Any:
@@ -86,33 +140,152 @@ def dumps(data: Any) -> str:
     return json.dumps(data, default=_json_default, indent=None)
 
 
+def job_record_path(run_dir: Path, job_id: str) -> Path:
+    """Where the record of job ``job_id`` lives."""
+    return Path(run_dir) / JOBS_DIR / f"{job_id}.json"
+
+
 def write_job_record(run_dir: Path, record: Mapping[str, Any]) -> Path:
     """Store one finished (or failed) job atomically; returns the file path."""
-    path = Path(run_dir) / JOBS_DIR / f"{record['id']}.json"
+    path = job_record_path(run_dir, record["id"])
     write_atomic(path, dumps(record))
     return path
 
 
-def read_job_records(run_dir: Path) -> list[dict[str, Any]]:
-    """Every job record of a run (temporary files of interrupted writes are ignored)."""
-    out = []
+# ---------------------------------------------------------------- reading job records
+
+
+@dataclass(frozen=True)
+class DamagedRecord:
+    """A job record that cannot be read; its job counts as not finished."""
+
+    path: Path
+    reason: str
+
+    @property
+    def job_id(self) -> str:
+        return self.path.stem
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class DamagedRecordWarning(UserWarning):
+    """Loading a run skipped job records that cannot be read (see :class:`DamagedRecord`)."""
+
+
+@dataclass
+class JobRecords:
+    """The readable records of a run directory, the damaged ones, and the state of each file.
+
+    ``states`` maps a job id to :func:`record_state` of its file when the directory was read,
+    so a run can tell whether another run wrote a record since.
+    """
+
+    records: list[dict[str, Any]]
+    damaged: list[DamagedRecord]
+    states: dict[str, tuple[int, int, int]]
+
+
+def record_state(path: Path) -> tuple[int, int, int] | None:
+    """Inode, modification time and size of a record file (``None`` when there is none)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def read_job_record(path: Path) -> dict[str, Any] | DamagedRecord:
+    """The record in ``path``, or a :class:`DamagedRecord` saying why it cannot be used."""
+    problem = _record_or_problem(path)
+    return DamagedRecord(path, problem) if isinstance(problem, str) else problem
+
+
+def _json_or_problem(path: Path) -> tuple[Any, str | None]:
+    """The JSON data in ``path``, or ``(None, why it cannot be read)``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, "not text (garbled bytes)"
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror})"
+    if not text.strip():
+        return None, "empty file"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, (f"not JSON at line {exc.lineno} column {exc.colno} ({exc.msg}): "
+                      "truncated or garbled")
+
+
+def _record_or_problem(path: Path) -> dict[str, Any] | str:
+    data, problem = _json_or_problem(path)
+    if problem is not None:
+        return problem
+    if not isinstance(data, dict):
+        return f"not a job record (a JSON {type(data).__name__})"
+    missing = [k for k in ("id", "job", "status") if k not in data]
+    if missing:
+        return f"not a job record (no {', '.join(missing)})"
+    if data["id"] != path.stem:
+        return f"holds job {data['id']!r}, not the job of its file name"
+    if data["status"] not in ("ok", "error") or not isinstance(data["job"], dict):
+        return f"not a job record (status {data['status']!r})"
+    return data
+
+
+def _read_metadata(path: Path, *, set_aside: bool = False) -> dict[str, Any]:
+    """``run.json`` or ``provenance.json`` (``{}`` when absent).
+
+    A damaged ``run.json`` raises :class:`StoreError`. A damaged provenance gives ``{}`` with a
+    :class:`DamagedRecordWarning`, so that runs and reports go on; with ``set_aside`` (before
+    it is written anew) it is kept as ``provenance.json.damaged``.
+    """
+    if not path.exists():
+        return {}
+    data, problem = _json_or_problem(path)
+    if problem is None and isinstance(data, dict):
+        return data
+    problem = problem or f"a JSON {type(data).__name__}, not an object"
+    if path.name == "run.json":
+        raise StoreError(f"{path} is damaged ({problem}): run the suite again "
+                         "(isingbench run SUITE) to write it anew")
+    kept = ""
+    if set_aside:
+        aside = path.with_name(path.name + ".damaged")
+        os.replace(path, aside)
+        kept = f"; kept as {aside}, a new one is started"
+    warnings.warn(f"{path} is damaged ({problem}){kept}", DamagedRecordWarning, stacklevel=3)
+    return {}
+
+
+def scan_job_records(run_dir: Path) -> JobRecords:
+    """Read every job record of a run; damaged ones are listed, not raised.
+
+    Temporary files of interrupted writes are ignored.
+    """
+    records, damaged, states = [], [], {}
     for path in sorted((Path(run_dir) / JOBS_DIR).glob("*.json")):
-        with open(path, encoding="utf-8") as fh:
-            out.append(json.load(fh))
-    return out
-
-
-def finished_ids(run_dir: Path) -> set[str]:
-    """Ids of the jobs that finished successfully."""
-    done = set()
-    for path in (Path(run_dir) / JOBS_DIR).glob("*.json"):
-        try:
-            with open(path, encoding="utf-8") as fh:
-                if json.load(fh).get("status") == "ok":
-                    done.add(path.stem)
-        except (OSError, json.JSONDecodeError):
+        state = record_state(path)
+        if state is None:  # removed while we looked
             continue
-    return done
+        states[path.stem] = state
+        data = read_job_record(path)
+        (damaged if isinstance(data, DamagedRecord) else records).append(data)
+    return JobRecords(records, damaged, states)
+
+
+def read_job_records(run_dir: Path) -> list[dict[str, Any]]:
+    """Every readable job record of a run (damaged ones: :func:`scan_job_records`)."""
+    return scan_job_records(run_dir).records
+
+
+def damaged_summary(damaged: list[DamagedRecord], limit: int = 3) -> str:
+    """One line naming damaged records (the first ``limit`` in full)."""
+    shown = "; ".join(map(str, damaged[:limit]))
+    more = f"; and {len(damaged) - limit} more" if len(damaged) > limit else ""
+    return f"{len(damaged)} damaged job record(s), taken as not finished: {shown}{more}"
 
 
 # ---------------------------------------------------------------- provenance
@@ -178,7 +351,17 @@ def record_session(run_dir: Path, session: Mapping[str, Any]) -> None:
     run killed at once and resumed); records written before ids existed by their ``start``.
     """
     path = Path(run_dir) / "provenance.json"
-    prov = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    try:
+        with exclusive(path):  # concurrent runs into one directory must not drop a session
+            _update_sessions(path, session)
+    except StoreError:
+        raise
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
+
+
+def _update_sessions(path: Path, session: Mapping[str, Any]) -> None:
+    prov = _read_metadata(path, set_aside=True)
     key = "id" if "id" in session else "start"
     sessions = list(prov.get("sessions", []))
     index = next((i for i, s in enumerate(sessions) if s.get(key) == session.get(key)), None)
@@ -344,25 +527,31 @@ def collect(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
     Only the jobs of the suite as last run (``run.json``'s ``job_ids``) enter the tables: a
     run directory reused with an edited suite keeps the files of jobs the suite no longer
-    has, but they do not mix into its results.
+    has, but they do not mix into its results. Damaged records of the suite's jobs are left
+    out with a :class:`DamagedRecordWarning` naming them.
     """
     run_dir = Path(run_dir)
     run_info = read_run_info(run_dir)
     m = run_info.get("metrics", {})
-    records = read_job_records(run_dir)
+    scan = scan_job_records(run_dir)
+    records, damaged = scan.records, scan.damaged
     if "job_ids" in run_info:
         current = set(run_info["job_ids"])
         records = [r for r in records if r["id"] in current]
+        damaged = [d for d in damaged if d.job_id in current]
+    if damaged:
+        warnings.warn(f"skipped {damaged_summary(damaged)}; running the suite again redoes "
+                      "them", DamagedRecordWarning, stacklevel=2)
     tables = build_tables(records, m.get("epsilon", 1e-6), m.get("epsilon_rel", 0.0))
     for name, table in zip(("jobs", "traces", "training"), tables, strict=True):
-        table.to_parquet(run_dir / f"{name}.parquet.tmp", index=False)
-        os.replace(run_dir / f"{name}.parquet.tmp", run_dir / f"{name}.parquet")
+        replace_atomic(run_dir / f"{name}.parquet",
+                        lambda tmp, table=table: table.to_parquet(tmp, index=False))
     return tables
 
 
 def read_run_info(run_dir: Path) -> dict[str, Any]:
-    path = Path(run_dir) / "run.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """The run's ``run.json`` (suite name, metric settings, job ids); ``{}`` when absent."""
+    return _read_metadata(Path(run_dir) / "run.json")
 
 
 @dataclass
@@ -382,24 +571,56 @@ class Results:
         return self.run_info.get("suite", self.path.parent.name)
 
 
+def _runs_in(suite_dir: Path) -> list[str]:
+    return sorted(p.parent.name for p in suite_dir.glob("*/run.json"))
+
+
 def resolve_run(run: str | Path, out: str | Path = "results") -> Path:
-    """A run directory, or a suite name meaning its latest run under ``out``."""
-    path = Path(run)
-    if (path / "run.json").exists():
+    """A run directory, or a suite name meaning its latest run under ``out``.
+
+    Raises ``FileNotFoundError`` saying what was found instead and which runs exist.
+    """
+    path, out = Path(run), Path(out)
+    if (path / "run.json").is_file():
         return path
-    latest = Path(out) / str(run) / "LATEST"
-    if latest.exists():
-        return Path(out) / str(run) / latest.read_text(encoding="utf-8").strip()
-    raise FileNotFoundError(
-        f"{str(run)!r} is neither a run directory (with run.json) nor a suite with runs under "
-        f"{str(out)!r}"
-    )
+    suite_dir = out / str(run)
+    latest = suite_dir / "LATEST"
+    if latest.is_file():
+        run_id = latest.read_text(encoding="utf-8").strip()
+        if (suite_dir / run_id / "run.json").is_file():
+            return suite_dir / run_id
+        raise FileNotFoundError(f"{latest} names run {run_id!r} but {suite_dir / run_id} holds "
+                                f"no run (removed?); runs of {run}: "
+                                f"{', '.join(_runs_in(suite_dir)) or '(none)'}")
+    if path.is_dir():
+        runs = _runs_in(path)
+        if runs:
+            raise FileNotFoundError(f"{path} holds the runs of a suite, not one run: give one "
+                                    f"of {', '.join(str(path / r) for r in runs)}")
+        raise FileNotFoundError(f"{path} is not a run directory (no run.json in it): give "
+                                "<out>/<suite>/<run-id> or a suite name")
+    if _runs_in(path.parent):
+        raise FileNotFoundError(f"no run {path.name!r} in {path.parent}; its runs: "
+                                f"{', '.join(_runs_in(path.parent))}")
+    if out.exists() and not out.is_dir():
+        raise FileNotFoundError(f"results directory {out} is a file, not a directory")
+    suites = sorted(p.parent.name for p in out.glob("*/LATEST"))
+    raise FileNotFoundError(f"{str(run)!r} is neither a run directory (with run.json) nor a "
+                            f"suite with runs under {out}; suites with runs there: "
+                            f"{', '.join(suites) or '(none)'}")
 
 
 def load(path: str | Path, out: str | Path = "results") -> Results:
-    """Load a run (directory or suite name), re-collecting the job files into parquet first."""
+    """Load a run (directory or suite name), re-collecting the job files into parquet first.
+
+    Raises :class:`StoreError` when the run has no readable job record yet.
+    """
     run_dir = resolve_run(path, out)
     jobs, traces, training = collect(run_dir)
-    prov_path = run_dir / "provenance.json"
-    prov = json.loads(prov_path.read_text(encoding="utf-8")) if prov_path.exists() else {}
-    return Results(run_dir, jobs, traces, prov, read_run_info(run_dir), training)
+    run_info = read_run_info(run_dir)
+    if jobs.empty:
+        suite = run_info.get("suite", run_dir.parent.name)
+        raise StoreError(f"{run_dir} has no readable job record yet: run the suite first "
+                         f"(isingbench run {suite})")
+    return Results(run_dir, jobs, traces, _read_metadata(run_dir / "provenance.json"), run_info,
+                   training)

@@ -7,6 +7,7 @@ every read is stored next to its energy and the target cut converts to a target 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from suites.instances import (
@@ -17,7 +18,7 @@ from suites.instances import (
     maxcut_bqm,
     neighbourhood,
 )
-from suites.problems import BuiltProblem, Param, ProblemKind
+from suites.problems import BuiltProblem, InstanceReader, Param, ProblemKind
 
 _VARTYPES = ("SPIN", "BINARY")
 
@@ -25,6 +26,13 @@ _VARTYPES = ("SPIN", "BINARY")
 def _check_vartype(params: Mapping[str, Any]) -> None:
     if params.get("vartype", "SPIN") not in _VARTYPES:
         raise ValueError(f"vartype must be one of {_VARTYPES}, got {params['vartype']!r}")
+
+
+def _gset_file(params: Mapping[str, Any]) -> list[tuple[Path, InstanceReader]]:
+    """The G-set file a problem names, read with :func:`load_gset` at validation."""
+    if "instance" not in params:
+        return []
+    return [(find_gset(params["instance"], params.get("data_dir")), load_gset)]
 
 
 class DenseMaxCut(ProblemKind):
@@ -70,9 +78,10 @@ class GsetMaxCut(ProblemKind):
     }
 
     def check_params(self, params: Mapping[str, Any]) -> None:
-        if "instance" in params:
-            find_gset(params["instance"], params.get("data_dir"))
         _check_vartype(params)
+
+    def instance_files(self, params: Mapping[str, Any]) -> list[tuple[Path, InstanceReader]]:
+        return _gset_file(params)
 
     def build(self, params: Mapping[str, Any]) -> BuiltProblem:
         path = find_gset(params["instance"], params.get("data_dir"))
@@ -107,9 +116,10 @@ class GsetNeighbourhood(ProblemKind):
         "vartype": Param("str", "model form: SPIN (Ising) or BINARY (QUBO)", default="SPIN"),
     }
 
+    def instance_files(self, params: Mapping[str, Any]) -> list[tuple[Path, InstanceReader]]:
+        return _gset_file(params)
+
     def check_params(self, params: Mapping[str, Any]) -> None:
-        if "instance" in params:
-            find_gset(params["instance"], params.get("data_dir"))
         if params.get("size", 2) < 2:
             raise ValueError(f"size must be >= 2, got {params['size']}")
         if params.get("start", 0) < 0:

@@ -50,17 +50,17 @@ def test_run_writes_tidy_tables_and_provenance(tmp_path, suite_file):
 
 
 def test_a_failing_job_is_recorded_and_the_others_finish(tmp_path, models):
-    broken = tmp_path / "broken.json"
-    broken.write_text("{not json")
+    broken = write_model(tmp_path / "broken.json", 10, 3)
     problems = ("problems:\n"
                 f"  - {{name: ok, kind: qubo_file, params: {{path: '{models['m10']}'}}}}\n"
                 f"  - {{name: broken, kind: qubo_file, params: {{path: '{broken}'}}}}")
     suite = parse_suite(suite_text(models, problems=problems,
                                    machines="machines: [dwave-sa]"))
+    broken.write_text("{not json")  # damaged after validation (which would refuse it)
     summary = run_suite(suite, tmp_path / "r", workers=2, progress=False)
     assert summary.done == 4 and len(summary.failed) == 2
     assert all(label.startswith("broken/") for label, _ in summary.failed)
-    assert "JSONDecodeError" in summary.text()
+    assert "broken.json: not JSON at line 1 column 2" in summary.text()
     jobs = store.load(summary.run_dir).jobs
     assert set(jobs.loc[jobs.status == "error", "problem"]) == {"broken"}
     assert jobs.loc[jobs.status == "ok", "problem"].eq("ok").all()
