@@ -51,15 +51,41 @@ def time_unit(seconds: float) -> tuple[float, str]:
     return _TIME_UNITS[-1]
 
 
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def interval_parts(value: float, low: float, high: float, unit: str = "") -> tuple[str, str]:
+    """``("value unit", "[low, high]")``: the value and its interval apart (the interval
+    ``""`` when there is none, everything ``–`` without a value)."""
+    if _missing(value):
+        return MISSING, ""
+    head = f"{sig3(value)} {unit}" if unit else sig3(value)
+    return head, "" if _missing(low) and _missing(high) else f"[{sig3(low)}, {sig3(high)}]"
+
+
 def interval(value: float, low: float, high: float, unit: str = "") -> str:
     """``"value [low, high] unit"`` with three significant figures (``value`` alone without
     an interval, ``–`` without a value)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return MISSING
-    text = sig3(value)
-    if not (math.isnan(low) and math.isnan(high)):
-        text += f" [{sig3(low)}, {sig3(high)}]"
+    _, ci = interval_parts(value, low, high)
+    text = f"{sig3(value)} {ci}" if ci else sig3(value)
     return f"{text} {unit}" if unit else text
+
+
+def _time_scaled(value: float, low: float, high: float) -> tuple[float, float, float, str]:
+    scale, unit = time_unit(value)
+    return value / scale, low / scale, high / scale, unit
+
+
+def time_parts(value: float, low: float = math.nan, high: float = math.nan) -> tuple[str, str]:
+    """:func:`interval_parts` of a time in seconds, in the unit that suits the value."""
+    if _missing(value):
+        return MISSING, ""
+    if math.isinf(value):
+        return "∞", ""
+    return interval_parts(*_time_scaled(value, low, high))
 
 
 def time_interval(value: float, low: float = math.nan, high: float = math.nan) -> str:
@@ -68,9 +94,8 @@ def time_interval(value: float, low: float = math.nan, high: float = math.nan) -
     >>> time_interval(0.014436, 0.010461, 0.020546)
     '14.4 [10.5, 20.5] ms'
     """
-    if value is None or math.isnan(value):
+    if _missing(value):
         return MISSING
     if math.isinf(value):
         return "∞"
-    scale, unit = time_unit(value)
-    return interval(value / scale, low / scale, high / scale, unit)
+    return interval(*_time_scaled(value, low, high))

@@ -62,6 +62,15 @@ class Verdict:
         return None if self.ranking.empty or self.basis == "none" \
             else str(self.ranking["config"].iloc[0])
 
+    @property
+    def description(self) -> str:
+        """What the problem is: size and target, or that it trains a model."""
+        if self.mode == "train":
+            return "training; ranked by test accuracy"
+        size = f"{int(self.num_variables):,} variables; " if math.isfinite(self.num_variables) \
+            else ""
+        return f"{size}target: {self.target}"
+
 
 # ---------------------------------------------------------------- bootstrap comparisons
 
@@ -361,7 +370,7 @@ def qubo_verdicts(jobs: pd.DataFrame, qsum: pd.DataFrame | None = None,
         target = _target_words(str(w["target_source"]), objectives.get(w["problem"]))
         if basis == "tts":
             clause = _tts_comparison(ranking, "wall", inst)
-            sentences = [f"{clause[0].upper()}{clause[1:]}." if " tie at " in clause else
+            sentences = [f"{clause}." if " tie at " in clause else
                          f"{w['config']} {_reads_phrase(w, target)}; {clause}."]
             modelled = _modelled_sentence(ranking, inst)
             sentences += [modelled] if modelled else []
@@ -427,3 +436,19 @@ def verdicts(jobs: pd.DataFrame, qsum: pd.DataFrame | None = None,
     if jobs.empty:
         return []
     return qubo_verdicts(jobs, qsum, n_boot) + training_verdicts(jobs, tsum)
+
+
+TEXT_NOTE = ("Ranked by TTS99 from the measured wall time of a read; modelled hardware times "
+             "come from each machine preset's assumed clock (a model, not a measurement). "
+             "Intervals: bootstrap 95% over reads.")
+
+
+def verdict_text(verdicts: list[Verdict], title: str) -> str:
+    """The verdicts as plain text: a heading per problem, then its sentences one a line."""
+    lines = [f"Verdict: {title}", TEXT_NOTE]
+    if not verdicts:
+        lines.append("(no finished job to rank)")
+    for v in verdicts:
+        lines.append(f"{v.problem} ({v.description})")
+        lines += [f"  {s}" for s in v.sentences]
+    return "\n".join(lines)
