@@ -99,7 +99,7 @@ def ranking_table(v: Verdict, specs: Mapping[str, str]) -> str:
                          _time(r["tts_model_s"], r["tts_model_low"], r["tts_model_high"]),
                          _time(r["t_read_wall_s"]), _time(r["t_read_model_s"]),
                          _excess(r, kind),
-                         _text(specs.get(r["machine"]) or MISSING)])
+                         Cell(specs.get(r["machine"]) or MISSING, cls="name")])
     else:
         columns = [Column("Rank"), Column("Machine (setting)"),
                    Column("Test accuracy (mean ± std)", "over seeds"),

@@ -188,7 +188,8 @@ def _runner_up(ranking: pd.DataFrame) -> pd.Series | None:
 
 
 def _last_if_nan(value: float, descending: bool = False) -> float:
-    """A sort key (ascending) that puts ``nan`` last, after ``inf``; ``descending`` negates."""
+    """An ascending sort key that puts ``nan`` at the end (level with ``inf``); ``descending``
+    negates the other values, so the largest comes first."""
     if value is None or math.isnan(value):
         return math.inf
     return -value if descending else value
@@ -238,14 +239,14 @@ def _qubo_ranking(inst: _Instance) -> tuple[pd.DataFrame, str]:
                 row.update({f"tts_{clock}_s": est.value, f"tts_{clock}_low": est.low,
                             f"tts_{clock}_high": est.high})
         records.append(row)
-    if not any(math.isfinite(r["target"]) for r in records):
+    if not any(math.isfinite(r["excess_mean"]) for r in records):
+        basis = "none"
+    elif not any(math.isfinite(r["target"]) for r in records):
         basis = "energy"
     elif any(r["tts_wall_s"] < math.inf for r in records):
         basis = "tts"
-    elif any(math.isfinite(r["excess_mean"]) for r in records):
-        basis = "residual"
     else:
-        basis = "none"
+        basis = "residual"
 
     def key(r: dict) -> tuple:
         if basis == "tts":

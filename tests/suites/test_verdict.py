@@ -26,7 +26,8 @@ def _qubo(machine: str, successes: int, reads: int = 60, wall: float = 1e-3,
     rows = []
     for i in range(reads):
         job = i % jobs
-        energy = target if i < successes else target + miss
+        base = target if math.isfinite(target) else TARGET  # no target: energies still exist
+        energy = base if i < successes else base + miss
         rows.append({
             "job_id": f"{problem}-{machine}-{label}-{job}", "problem": problem, "mode": "qubo",
             "machine": machine, "setting": label, "status": "ok", "seed": job, "read": i,
@@ -101,7 +102,10 @@ def test_no_target_ranks_by_mean_energy():
     (v,) = _verdicts(_qubo("sa", 0, target=math.nan, source="missing"),
                      _qubo("da", 0, target=math.nan, miss=2.0, source="missing"))
     assert v.basis == "energy" and v.target == "no target"
-    assert v.sentences[0].startswith("This problem has no target energy")
+    assert v.winner == "sa"
+    assert v.sentences[0].startswith("This problem has no target energy, so configurations are "
+                                     "ranked by the mean energy per read: sa -9.00 [-9.00, -9.00]")
+    assert "includes 0" not in v.sentences[1] and "excludes 0" in v.sentences[1]
 
 
 def test_single_machine_and_modelled_time_and_ties():
@@ -150,6 +154,15 @@ def test_failed_jobs_are_counted_in_the_verdict():
     failed[0].update(status="error", energy=math.nan, success=False)
     (v,) = _verdicts(_qubo("sa", 30), failed)
     assert v.sentences[-1] == "1 job failed (see Failed jobs)."
+
+
+def test_a_problem_whose_jobs_all_failed_says_so():
+    failed = _qubo("da", 0, reads=2, jobs=2, target=math.nan, source="missing")
+    for row in failed:
+        row.update(status="error", energy=math.nan, success=False)
+    (v,) = _verdicts(failed)
+    assert v.basis == "none" and v.winner is None
+    assert v.sentences == ["No job of this problem finished.", "2 jobs failed (see Failed jobs)."]
 
 
 def test_verdict_text_lists_every_problem():
