@@ -284,13 +284,19 @@ def _tts_comparison(ranking: pd.DataFrame, clock: str, inst: _Instance) -> str:
         return f"{_names(tied)} tie at TTS99 ({label}) {_tts_text(w, clock)}"
     if r is None:
         return f"its TTS99 ({label}) is {_tts_text(w, clock)}; nothing else ran on this problem"
+    top, other = inst.boots[w["config"], clock], inst.boots[r["config"], clock]
+    ratio = tts_ratio(top, other) if top is not None and other is not None else None
     if not r[f"tts_{clock}_s"] < math.inf:
-        other = "machine" if r["machine"] != w["machine"] else "setting"
+        rival = "machine" if r["machine"] != w["machine"] else "setting"
         if clock == "model":
-            other += " that models hardware time"
-        return (f"its TTS99 ({label}) is {_tts_text(w, clock)}; no other {other} reaches the "
-                "target in any read")
-    ratio = tts_ratio(inst.boots[w["config"], clock], inst.boots[r["config"], clock])
+            rival += " that models hardware time"
+        clause = (f"its TTS99 ({label}) is {_tts_text(w, clock)}; no other {rival} reaches the "
+                  "target in any read")
+        if ratio is None:
+            return clause
+        # few successes: resamples without any leave the ratio's interval open towards 1
+        return (f"{clause}, and {_separation(ratio, 1.0)} (TTS99 ratio to {r['config']} "
+                f"[{sig3(ratio.low)}, {sig3(ratio.high)}])")
     times = f"{sig3(ratio.value)}× [{sig3(ratio.low)}, {sig3(ratio.high)}]"
     return (f"its TTS99 ({label}, {_tts_text(w, clock)}) is {times} lower than that of "
             f"{r['config']}; {_separation(ratio, 1.0)}")

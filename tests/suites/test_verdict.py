@@ -172,3 +172,13 @@ def test_verdict_text_lists_every_problem():
     assert "p (10 variables; target: ground state)" in text
     assert "t (training; ranked by test accuracy)" in text
     assert all(f"  {s}" in text for v in vs for s in v.sentences)
+
+
+def test_a_lone_success_does_not_separate_the_winner():
+    (lucky,) = _verdicts(_qubo("sb", 1), _qubo("da", 0))
+    assert lucky.sentences[0].endswith(
+        "no other machine reaches the target in any read, and the 95% interval includes 1, so "
+        "this run does not separate them (TTS99 ratio to da [1.00, ∞]).")
+    (sure,) = _verdicts(_qubo("sb", 60), _qubo("da", 0))
+    assert sure.sentences[0].endswith("the 95% interval excludes 1, so the run separates them "
+                                      "(TTS99 ratio to da [∞, ∞]).")
