@@ -74,12 +74,15 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, what in (("plot", "write the figures (PNG) of a run into RUN/figures"),
                        ("report", "write RUN/report.html: one self-contained HTML file with "
-                                  "the tables and the figures embedded")):
+                                  "the verdict, the fits, the tables and the figures embedded")):
         p = sub.add_parser(name, help=what, description=what + ".", epilog=RUN_ID_HELP,
                            parents=[common])
         p.add_argument("run", metavar="RUN", help="a run directory, or a suite name (latest run)")
         p.add_argument("--out", default="results", metavar="DIR",
                        help="results root used to resolve a suite name (default: results)")
+    p.add_argument("--text", action="store_true",
+                   help="print the verdict (machines ranked per problem, and whether each "
+                        "problem fits each machine) as plain text instead of writing HTML")
 
     sub.add_parser("list", help="list shipped suites, machines and problem kinds",
                    parents=[common],
@@ -128,9 +131,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                         dask=args.dask, dask_timeout=args.dask_timeout,
                         progress=not args.no_progress, command=args.command_line)
     print(summary.text())
-    if args.report:
-        from suites.report import write_report
+    from suites.report import text_report, write_report
 
+    print(text_report(summary.run_dir, args.out))
+    if args.report:
         print(f"report: {write_report(summary.run_dir, args.out)}")
     return 0 if summary.ok else 1
 
@@ -149,9 +153,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from suites.report import write_report
+    from suites.report import text_report, write_report
 
-    print(write_report(args.run, args.out))
+    print(text_report(args.run, args.out) if args.text else write_report(args.run, args.out))
     return 0
 
 

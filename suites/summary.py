@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,6 +14,43 @@ from suites import metrics
 from suites.ordering import sort_naturally
 
 GROUP = ["problem", "machine", "setting"]
+
+
+@dataclass(frozen=True)
+class GroupReads:
+    """The reads of one problem × machine × setting group that its metrics are computed from.
+
+    ``success``, ``energy`` and ``residual`` hold one entry per read of the jobs that finished;
+    ``wall`` and ``modelled`` one time per read of the reads that time the machine: those of
+    jobs that recorded no trace when there are any (recording traces slows some samplers
+    down), else all of them. ``modelled`` is empty when the machine models no hardware time.
+    """
+
+    success: np.ndarray
+    energy: np.ndarray
+    residual: np.ndarray
+    wall: np.ndarray
+    modelled: np.ndarray
+    target: float
+
+
+def group_reads(g: pd.DataFrame) -> GroupReads:
+    """The :class:`GroupReads` of one group of rows of the tidy ``jobs`` table."""
+    ok = g[g["status"] == "ok"]
+    untraced = ~ok["has_trace"].astype(bool)
+    timed = ok[untraced] if untraced.any() else ok
+    wall = timed["wall_s"].to_numpy(dtype=float) if "wall_s" in timed else np.array([])
+    modelled = ok["modelled_s"].to_numpy(dtype=float) if "modelled_s" in ok else np.array([])
+    return GroupReads(
+        success=ok["success"].to_numpy(dtype=bool),
+        energy=ok["energy"].to_numpy(dtype=float),
+        residual=ok["residual"].to_numpy(dtype=float) if "residual" in ok else np.array([]),
+        wall=wall[np.isfinite(wall)], modelled=modelled[np.isfinite(modelled)],
+        target=float(g["target"].iloc[0]))
+
+
+def _nan_estimate() -> metrics.Estimate:
+    return metrics.Estimate(math.nan, math.nan, math.nan)
 
 
 def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
@@ -29,26 +69,20 @@ def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.Da
     q = jobs[jobs["mode"] == "qubo"]
     rows = []
     for key, g in q.groupby(GROUP, sort=True):
-        ok = g[g["status"] == "ok"]
-        success = ok["success"].to_numpy(dtype=bool)
-        target = float(g["target"].iloc[0])
-        # recording traces slows some samplers down: time reads from untraced jobs if any
-        timed = ok[~ok["has_trace"].astype(bool)] if (~ok["has_trace"].astype(bool)).any() else ok
-        t_wall = float(timed["wall_s"].mean()) if len(timed) else math.nan
-        t_model = float(ok["modelled_s"].mean()) if len(ok) and "modelled_s" in ok else math.nan
-        has_target = math.isfinite(target)
-        ps = metrics.success_probability_ci(success, n_boot, seed) if has_target and len(ok) \
-            else metrics.Estimate(math.nan, math.nan, math.nan)
-        tw = metrics.tts_ci(success, t_wall, n_boot, seed) if has_target and len(ok) \
-            else metrics.Estimate(math.nan, math.nan, math.nan)
-        if has_target and len(ok) and math.isfinite(t_model):
-            tm = metrics.tts_ci(success, t_model, n_boot, seed)
-        else:
-            tm = metrics.Estimate(math.nan, math.nan, math.nan)
-        resid = ok["residual"].to_numpy(dtype=float) if "residual" in ok else np.array([])
+        reads = group_reads(g)
+        success, target = reads.success, reads.target
+        t_wall = float(reads.wall.mean()) if reads.wall.size else math.nan
+        t_model = float(reads.modelled.mean()) if reads.modelled.size else math.nan
+        measured = math.isfinite(target) and success.size > 0
+        ps = metrics.success_probability_ci(success, n_boot, seed) if measured \
+            else _nan_estimate()
+        tw = metrics.tts_ci(success, t_wall, n_boot, seed) if measured else _nan_estimate()
+        tm = metrics.tts_ci(success, t_model, n_boot, seed) \
+            if measured and math.isfinite(t_model) else _nan_estimate()
+        resid = reads.residual
         rows.append({
             **dict(zip(GROUP, key, strict=True)),
-            "reads": len(ok), "jobs": g["job_id"].nunique(),
+            "reads": success.size, "jobs": g["job_id"].nunique(),
             "failed": int(g.loc[g["status"] != "ok", "job_id"].nunique()),
             "num_variables": g["num_variables"].dropna().iloc[0]
             if g["num_variables"].notna().any() else math.nan,
@@ -60,7 +94,8 @@ def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.Da
             "residual_mean": float(np.nanmean(resid)) if np.isfinite(resid).any() else math.nan,
             "residual_median": float(np.nanmedian(resid)) if np.isfinite(resid).any()
             else math.nan,
-            "best_energy": float(ok["energy"].min()) if len(ok) else math.nan,
+            "best_energy": float(np.nanmin(reads.energy)) if np.isfinite(reads.energy).any()
+            else math.nan,
         })
     return sort_naturally(pd.DataFrame(rows), GROUP)
 
@@ -81,6 +116,43 @@ def training_summary(jobs: pd.DataFrame) -> pd.DataFrame:
                      "test_accuracy": test_m, "test_accuracy_std": test_s,
                      "wall_s": float(ok["wall_s"].mean()) if len(ok) else math.nan})
     return sort_naturally(pd.DataFrame(rows), GROUP)
+
+
+def _fmt(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+def labels(jobs: pd.DataFrame) -> pd.DataFrame:
+    """What each problem × machine × setting group is compared as, one row per group.
+
+    Columns ``problem``, ``machine``, ``setting``, ``mode``, ``instance`` and ``config``. A QUBO
+    problem's grid values make different models (their energies do not compare), so each
+    grid point is an instance of its own (``"qubo-digits [bits=5]"``) and only the machine's
+    grid values go into the configuration (``"sa (num_sweeps=100)"``). A training problem is one
+    task whatever its grid values (accuracy on the same test set compares), so it is one
+    instance and the whole setting goes into the configuration.
+    """
+    columns = [*GROUP, "mode", "instance", "config"]
+    if jobs.empty:
+        return pd.DataFrame(columns=columns)
+    keys = [c for c in jobs if c.startswith("set_")]
+    groups = jobs.drop_duplicates(GROUP)
+    rows = []
+    for r in groups.to_dict("records"):
+        names = [k[len("set_"):] for k in keys if pd.notna(r[k])]
+        problem_params = json.loads(r["problem_params"])
+        sample_params = json.loads(r["sample_params"])
+        if r["mode"] == "qubo":
+            own = [k for k in names if k in problem_params and k not in sample_params]
+            instance = ", ".join(f"{k}={_fmt(problem_params[k])}" for k in own)
+            machine = ", ".join(f"{k}={_fmt(sample_params[k])}" for k in names
+                                if k not in own and k in sample_params)
+        else:
+            instance, machine = "", "" if r["setting"] == "default" else r["setting"]
+        rows.append({**{k: r[k] for k in GROUP}, "mode": r["mode"],
+                     "instance": r["problem"] + (f" [{instance}]" if instance else ""),
+                     "config": r["machine"] + (f" ({machine})" if machine else "")})
+    return sort_naturally(pd.DataFrame(rows, columns=columns), GROUP)
 
 
 def failures(jobs: pd.DataFrame) -> pd.DataFrame:

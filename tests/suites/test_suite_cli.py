@@ -65,11 +65,19 @@ def test_run_then_plot_and_report_through_the_cli(tmp_path, suite_file, capsys):
     out = tmp_path / "results"
     assert cli.main(["run", str(suite_file), "--out", str(out), "--workers", "1",
                      "--no-progress"]) == 0
-    assert "12 run now (0 failed)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "12 run now (0 failed)" in printed
+    # the verdict follows the run summary: one heading per problem, then the fits
+    verdict = printed[printed.index("Verdict: tiny"):]
+    assert "m10 (10 variables; target: ground state)" in verdict
+    assert "Fits the machine: yes for all 4 problem × machine pairs." in verdict
     assert cli.main(["run", str(suite_file), "--out", str(out), "--no-progress"]) == 0
     assert "12 already finished, 0 run now" in capsys.readouterr().out
     assert cli.main(["plot", "tiny", "--out", str(out)]) == 0
     assert "success_probability" in capsys.readouterr().out
+    assert cli.main(["report", "tiny", "--out", str(out), "--text"]) == 0
+    assert capsys.readouterr().out == verdict
+    assert not list(out.glob("tiny/*/report.html"))  # --text writes no HTML
 
 
 def test_quickstart_bnn_problem_has_the_zero_loss_target():
