@@ -19,6 +19,7 @@ One call of :meth:`EmulatorSampler._sample` (what each machine's ``sample`` retu
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -122,7 +123,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
     * ``sample(self, bqm, *, <keywords with defaults>)`` with an ``Args:`` docstring,
       returning ``self._sample(bqm, locals())``; ``parameters`` is read off that signature;
     * :attr:`keyword_checks` — a :data:`~.keywords.Check` per keyword that needs one, and
-      :meth:`_resolve_keywords` for rules between keywords;
+      :meth:`_resolve_keywords` for rules between keywords (or :attr:`options_class` to
+      bundle the machine's keywords into one settings object);
     * :meth:`_sample_arrays` — the call into its engine.
 
     ``num_reads``, ``seed``, ``record_trace`` and ``backend`` are handled here.
@@ -134,6 +136,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
     keyword_checks: ClassVar[Mapping[str, Check]] = {}
     #: What each ``parameters`` entry lists (dimod: the relevant ``properties`` keys).
     parameter_properties: ClassVar[tuple[str, ...]] = ()
+    #: A dataclass whose fields are keywords of :meth:`sample`, bundled for the engine.
+    options_class: ClassVar[type | None] = None
 
     @property
     def parameters(self) -> dict[str, list]:
@@ -163,8 +167,16 @@ class EmulatorSampler(dimod.Sampler, ABC):
         return self._resolve_keywords(params)
 
     def _resolve_keywords(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Rules between keywords and defaults that depend on other keywords (default: none)."""
-        return params
+        """Rules between keywords and defaults that depend on other keywords.
+
+        Default: with :attr:`options_class` set, its fields are taken out of ``params`` and
+        passed to :meth:`_sample_arrays` as one ``options`` object.
+        """
+        if self.options_class is None:
+            return params
+        names = {f.name for f in dataclasses.fields(self.options_class)}
+        options = self.options_class(**{k: v for k, v in params.items() if k in names})
+        return {**{k: v for k, v in params.items() if k not in names}, "options": options}
 
     # ------------------------------------------------------------------ one call
     def _sample(self, bqm: dimod.BinaryQuadraticModel, call: Mapping[str, Any]

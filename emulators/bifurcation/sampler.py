@@ -89,6 +89,7 @@ class SimulatedBifurcationSampler(EmulatorSampler):
     """
 
     backends = ("cpu", "gpu")
+    options_class = engine.SBOptions
     keyword_checks = {
         "variant": one_of(*VARIANTS),
         "num_steps": integer(),
@@ -196,11 +197,6 @@ class SimulatedBifurcationSampler(EmulatorSampler):
         """
         return self._sample(bqm, locals())
 
-    def _resolve_keywords(self, params: dict[str, Any]) -> dict[str, Any]:
-        names = [n for n in engine.SBOptions.__dataclass_fields__]
-        params["options"] = engine.SBOptions(**{n: params.pop(n) for n in names})
-        return params
-
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
                        options: engine.SBOptions) -> KernelResult:
@@ -220,6 +216,7 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
     """
 
     backends = ("cpu", "gpu")
+    options_class = engine.FlipOptions
     keyword_checks = {
         "scheme": one_of(*SCHEMES),
         "num_sweeps": integer(),
@@ -309,11 +306,6 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
             -2.0 momentum
         """
         return self._sample(bqm, locals())
-
-    def _resolve_keywords(self, params: dict[str, Any]) -> dict[str, Any]:
-        names = [n for n in engine.FlipOptions.__dataclass_fields__]
-        params["options"] = engine.FlipOptions(**{n: params.pop(n) for n in names})
-        return params
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
