@@ -1,8 +1,12 @@
 """Ising/QUBO machine emulators, each a :class:`dimod.Sampler`.
 
->>> from emulators import DigitalAnnealerSampler, get_preset
+The package exports every sampler, :class:`MachineSpec`, :class:`FitReport` and
+:func:`get_preset`:
 
-exports every sampler, :class:`MachineSpec`, :class:`FitReport` and :func:`get_preset`.
+>>> from emulators import DigitalAnnealerSampler, get_preset
+>>> get_preset("DA1").capacity
+1024
+
 Importing builds no hardware graph: the quantum-annealer presets build theirs the first time
 :func:`get_preset` (or a sampler) asks for them.
 
