@@ -9,8 +9,9 @@ shows) and an ``Args:`` docstring section. From that one signature:
 * a machine lists a :data:`Check` per keyword that needs one (``keyword_checks``); the base
   class runs them all before any timed section starts.
 
-The check factories (:func:`integer`, :func:`number`, :func:`one_of`, :func:`optional`,
-:func:`flag`) wrap :mod:`.validation` so the messages are the same everywhere.
+The check factories (:func:`integer`, :func:`number`, :func:`one_of`, :func:`optional`) and
+the checks :func:`flag` and :func:`truth` wrap :mod:`.validation`, so the messages are the
+same everywhere.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "one_of",
     "optional",
     "sample_keywords",
+    "truth",
 ]
 
 #: ``check(name, value) -> normalised value``; raises ``TypeError``/``ValueError`` naming ``name``.
@@ -70,6 +72,11 @@ def optional(check: Check) -> Check:
 
 def _optional(name: str, value: Any, *, check: Check) -> Any:
     return None if value is None else check(name, value)
+
+
+def truth(name: str, value: Any) -> bool:
+    """The truth value of ``value`` (for switches such as ``record_trace``)."""
+    return bool(value)
 
 
 def flag(name: str, value: Any) -> bool:

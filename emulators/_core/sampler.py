@@ -30,7 +30,7 @@ import numpy as np
 
 from emulators._core.arrays import IsingArrays, ising_arrays, parse_initial_states
 from emulators._core.devices import device_sync
-from emulators._core.keywords import Check, integer, one_of, sample_keywords
+from emulators._core.keywords import Check, integer, one_of, sample_keywords, truth
 from emulators._core.seeds import make_rng
 from emulators._core.timing import Stopwatch, Trace
 from emulators._core.validation import validate_bqm
@@ -155,15 +155,13 @@ class EmulatorSampler(dimod.Sampler, ABC):
     def _keyword_checks(self) -> dict[str, Check]:
         """The checks of every keyword: the common ones, then the machine's."""
         return {"num_reads": integer(), "backend": one_of(*self.backends),
-                **self.keyword_checks}
+                "record_trace": truth, **self.keyword_checks}
 
     def _validated_keywords(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Every keyword checked and normalised (signature order), then the joint rules."""
         checks = self._keyword_checks()
         params = {name: checks[name](name, value) if name in checks else value
                   for name, value in given.items()}
-        if "record_trace" in params:
-            params["record_trace"] = bool(params["record_trace"])
         return self._resolve_keywords(params)
 
     def _resolve_keywords(self, params: dict[str, Any]) -> dict[str, Any]:
