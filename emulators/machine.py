@@ -30,14 +30,19 @@ coefficient is at most ``q / 2`` in machine units, i.e. ``q / (2c)`` in model un
 
 from __future__ import annotations
 
+import functools
+import importlib
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import dimod
 import networkx as nx
 import numpy as np
+
+from emulators._core.arrays import ising_arrays
 
 __all__ = [
     "EXACT_LIMIT",
@@ -48,6 +53,7 @@ __all__ = [
     "QuantisedModel",
     "get_preset",
     "ground_states",
+    "register_lazy_preset",
     "register_preset",
 ]
 
@@ -394,8 +400,6 @@ def ground_states(bqm: dimod.BinaryQuadraticModel, atol: float = 1e-9
 
     Returns ``(energy, states, labels)`` with ``states`` a ``(k, n)`` int8 spin array.
     """
-    from emulators._core import ising_arrays  # noqa: PLC0415 - avoid an import cycle
-
     if bqm.num_variables > 26:
         raise ValueError(f"exact enumeration is limited to 26 variables, got {bqm.num_variables}")
     arrays = ising_arrays(bqm, layout="dense")
@@ -422,7 +426,12 @@ def _ground_state_survives(original: dimod.BinaryQuadraticModel,
 
 
 # --------------------------------------------------------------------------- presets
+#: Presets by lower-case name and alias (lazy presets appear once built).
 PRESETS: dict[str, MachineSpec] = {}
+#: Presets built on first use (e.g. those with a large hardware graph), by lower-case key.
+_LAZY: dict[str, Callable[[], MachineSpec]] = {}
+_PACKAGES = ("emulators.annealing", "emulators.digital_annealer", "emulators.bifurcation",
+             "emulators.quantum_annealer")
 
 
 def register_preset(spec: MachineSpec, *aliases: str) -> MachineSpec:
@@ -432,22 +441,46 @@ def register_preset(spec: MachineSpec, *aliases: str) -> MachineSpec:
     return spec
 
 
+def register_lazy_preset(name: str, build: Callable[[], MachineSpec], *aliases: str) -> None:
+    """Make the spec ``build()`` returns available as ``name`` (and aliases), built once, on
+    the first :func:`get_preset` that asks for it."""
+    once = functools.cache(build)
+    for key in itertools.chain([name], aliases):
+        _LAZY[key.lower()] = once
+
+
 def get_preset(name: str) -> MachineSpec:
     """The preset called ``name`` (case-insensitive)."""
-    _load_presets()
+    _import_packages()
+    key = name.lower()
+    if key not in PRESETS and key in _LAZY:
+        _build(key)
     try:
-        return PRESETS[name.lower()]
+        return PRESETS[key]
     except KeyError:
         raise ValueError(f"unknown machine spec {name!r}; known: "
-                         f"{', '.join(sorted(PRESETS))}") from None
+                         f"{', '.join(sorted(set(PRESETS) | set(_LAZY)))}") from None
+
+
+def _build(key: str) -> None:
+    build = _LAZY[key]
+    spec = build()
+    for alias, other in _LAZY.items():
+        if other is build:
+            PRESETS[alias] = spec
 
 
 def _load_presets() -> None:
-    """Import the emulator packages, which register their presets on import."""
-    import importlib  # noqa: PLC0415
+    """Register every preset in :data:`PRESETS`, building the lazy ones (for listings)."""
+    _import_packages()
+    for key in list(_LAZY):
+        if key not in PRESETS:
+            _build(key)
 
-    for module in ("emulators.annealing", "emulators.digital_annealer",
-                   "emulators.bifurcation", "emulators.quantum_annealer"):
+
+def _import_packages() -> None:
+    """Import the emulator packages, which register their presets on import."""
+    for module in _PACKAGES:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from emulators._core import require_cupy
+from emulators._core.devices import require_cupy
 
 REPO = Path(__file__).resolve().parents[1]
 #: G-set instances live beside the repository, never inside it.

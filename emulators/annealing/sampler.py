@@ -1,8 +1,9 @@
 """Reference samplers: Metropolis simulated annealing and parallel tempering (numba, CPU).
 
-Both are :class:`dimod.Sampler` subclasses built on :class:`emulators._core.EmulatorSampler`
-(validation, timing, traces, energies re-scored on the original model). They model no
-machine (``spec`` is ``None``), so ``info["timing"]["modelled_hardware_s"]`` is NaN.
+Both are :class:`dimod.Sampler` subclasses built on
+:class:`~emulators._core.sampler.EmulatorSampler` (keyword checks, timing, traces, energies
+re-scored on the original model). They model no machine (``spec`` is ``None``), so
+``info["timing"]["modelled_hardware_s"]`` is NaN.
 
 Reads run in parallel over numba's threads (``numba.set_num_threads`` limits them); each read
 has its own random stream seeded from ``seed``, so the samples do not depend on the number
@@ -13,34 +14,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import dimod
 import numpy as np
 
-from emulators._core import (
-    EmulatorSampler,
-    IsingArrays,
-    KernelResult,
-    check_choice,
-    check_positive_int,
-    kernel_seeds,
-    run_chunked,
-)
-from emulators.annealing.kernels_cpu import anneal, fill_table, temper
-from emulators.annealing.schedules import (
-    SCHEDULE_TYPES,
-    default_beta_range,
-    make_schedule,
-    parse_beta_range,
-    parse_beta_schedule,
-)
-from emulators.annealing.storage import KernelModel, kernel_model
+from emulators._core.arrays import IsingArrays
+from emulators._core.keywords import integer, one_of, optional
+from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators.annealing import engine
+from emulators.annealing.schedules import SCHEDULE_TYPES, parse_beta_range, parse_beta_schedule
 
-__all__ = ["ParallelTemperingSampler", "SimulatedAnnealingSampler"]
+__all__ = ["DEFAULT_NUM_SWEEPS", "ParallelTemperingSampler", "SimulatedAnnealingSampler"]
 
 DEFAULT_NUM_SWEEPS = 1000
 
 
-def _seed_states(rng: np.random.Generator, count: int) -> np.ndarray:
-    return kernel_seeds(rng, count).view(np.uint64).copy()
+def _beta_range(_: str, value: Any) -> tuple[float, float] | None:
+    return parse_beta_range(value)
+
+
+def _beta_schedule(_: str, value: Any) -> np.ndarray | None:
+    return parse_beta_schedule(value)
 
 
 class SimulatedAnnealingSampler(EmulatorSampler):
@@ -49,98 +42,101 @@ class SimulatedAnnealingSampler(EmulatorSampler):
     Every sweep visits the spins in index order ``0..n-1`` and accepts a flip with probability
     ``min(1, exp(-beta dE))``; β follows the schedule, one value per sweep. Each read starts
     from its own state (uniformly random unless ``initial_states`` is given) and returns its
-    *final* state.
-
-    Keyword arguments of :meth:`sample` (besides the common ``num_reads`` (10), ``seed``,
-    ``record_trace``, ``backend="cpu"``):
-
-    ``num_sweeps``
-        Number of sweeps (default 1000; with ``beta_schedule`` it must equal its length).
-    ``beta_range``
-        ``(beta_hot, beta_cold)``; default from the model's coefficients, see
-        :func:`emulators.annealing.schedules.default_beta_range`.
-    ``beta_schedule_type``
-        ``"geometric"`` (default) or ``"linear"`` interpolation of ``beta_range``.
-    ``beta_schedule``
-        An explicit β per sweep (overrides the two above; not with ``beta_range``).
-    ``initial_states``
-        Start states (anything :func:`dimod.as_samples` reads, in the model's vartype).
-
-    ``info`` gains ``beta_range``, ``beta_schedule_type``, ``num_sweeps`` and ``storage``
-    (how the kernel held the model: layout, coupling/field dtypes, integer energy scale).
-    With ``record_trace=True``, ``info["trace"]`` holds the lowest end-of-sweep energy per
-    read at up to 64 checkpoints.
+    *final* state. The keywords are those of :meth:`sample`.
     """
 
-    _kernel_parameters = {
-        "num_sweeps": None,
-        "beta_range": None,
-        "beta_schedule_type": "geometric",
-        "beta_schedule": None,
-        "initial_states": None,
+    keyword_checks = {
+        "num_sweeps": optional(integer()),
+        "beta_range": _beta_range,
+        "beta_schedule_type": one_of(*SCHEDULE_TYPES),
+        "beta_schedule": _beta_schedule,
     }
 
-    def _sample_arrays(
+    def sample(
         self,
-        arrays: IsingArrays,
-        rng: np.random.Generator,
+        bqm: dimod.BinaryQuadraticModel,
         *,
-        num_reads: int,
-        record_trace: bool,
-        backend: str,
-        scale: float,
-        num_sweeps: Any,
-        beta_range: Any,
-        beta_schedule_type: Any,
-        beta_schedule: Any,
-        initial_states: np.ndarray,
-    ) -> KernelResult:
-        kind = check_choice("beta_schedule_type", beta_schedule_type, SCHEDULE_TYPES)
-        explicit = parse_beta_schedule(beta_schedule)
-        beta_range = parse_beta_range(beta_range)
+        num_reads: int = 10,
+        seed: int | None = None,
+        record_trace: bool = False,
+        backend: str = "cpu",
+        num_sweeps: int | None = None,
+        beta_range: tuple[float, float] | None = None,
+        beta_schedule_type: str = "geometric",
+        beta_schedule: Any = None,
+        initial_states: Any = None,
+    ) -> dimod.SampleSet:
+        """Sample ``bqm`` by simulated annealing.
+
+        Args:
+            bqm:
+                Binary quadratic model (SPIN or BINARY). Samples come back in its vartype,
+                with its energies.
+            num_reads:
+                Number of independent reads (runs); each returns its final state.
+            seed:
+                Seed of every random choice; the same seed gives the same samples. ``None``
+                draws one, reported in ``info["seed"]``.
+            record_trace:
+                If True, ``info["trace"]`` holds the lowest end-of-sweep energy of each read
+                at up to 64 checkpoints (against sweeps and wall seconds).
+            backend:
+                ``"cpu"`` (numba), the only backend of this sampler.
+            num_sweeps:
+                Number of sweeps. Defaults to 1000, or to the length of ``beta_schedule``
+                (which it must then equal).
+            beta_range:
+                ``(beta_hot, beta_cold)`` interpolated by ``beta_schedule_type``. Defaults to
+                the model's range, see
+                :func:`~emulators.annealing.schedules.default_beta_range`.
+            beta_schedule_type:
+                ``"geometric"`` or ``"linear"`` interpolation of ``beta_range``.
+            beta_schedule:
+                An explicit β per sweep (non-negative); overrides ``beta_schedule_type`` and
+                cannot be given with ``beta_range``.
+            initial_states:
+                Start states (anything :func:`dimod.as_samples` reads, in the model's
+                vartype); fewer than ``num_reads`` are tiled. Default: uniformly random.
+
+        Returns:
+            A :class:`dimod.SampleSet` with one sample per read. ``info`` holds ``seed``,
+            ``backend``, ``beta_range``, ``beta_schedule_type``, ``num_sweeps``, ``storage``
+            (how the kernel held the model: layout, coupling/field dtypes, integer energy
+            scale), ``timing`` (preprocessing, sampling and postprocessing ns;
+            ``modelled_hardware_s`` is NaN) and, with ``record_trace``, ``trace``.
+
+        Examples:
+            >>> import dimod
+            >>> from emulators import SimulatedAnnealingSampler
+            >>> bqm = dimod.BQM.from_ising({"a": 0.5}, {("a", "b"): -1.0})
+            >>> ss = SimulatedAnnealingSampler().sample(bqm, num_reads=4, num_sweeps=100,
+            ...                                         seed=1)
+            >>> print(ss.first.energy)
+            -1.5
+        """
+        return self._sample(bqm, locals())
+
+    def _resolve_keywords(self, params: dict[str, Any]) -> dict[str, Any]:
+        explicit = params.pop("beta_schedule")
+        beta_range = params.pop("beta_range")
+        num_sweeps = params.pop("num_sweeps")
         if explicit is not None:
             if beta_range is not None:
                 raise ValueError("give either beta_schedule or beta_range, not both")
-            if num_sweeps is not None and check_positive_int("num_sweeps", num_sweeps) \
-                    != len(explicit):
+            if num_sweeps is not None and num_sweeps != len(explicit):
                 raise ValueError(f"num_sweeps ({num_sweeps}) differs from the length of "
                                  f"beta_schedule ({len(explicit)})")
             num_sweeps = len(explicit)
-        else:
-            num_sweeps = check_positive_int(
-                "num_sweeps", DEFAULT_NUM_SWEEPS if num_sweeps is None else num_sweeps)
+        elif num_sweeps is None:
+            num_sweeps = DEFAULT_NUM_SWEEPS
+        params["plan"] = engine.SweepPlan(num_sweeps, params.pop("beta_schedule_type"),
+                                          beta_range, explicit)
+        return params
 
-        model = kernel_model(arrays)
-        if explicit is not None:
-            betas = explicit
-            kind = "custom"
-            beta_range = (float(betas[0]), float(betas[-1]))
-        else:
-            if beta_range is None:
-                beta_range = default_beta_range(model.max_field, model.smallest_coefficient)
-            betas = make_schedule(beta_range, num_sweeps, kind)
-
-        spins = np.ascontiguousarray(initial_states, dtype=np.int8).copy()
-        fields = model.fields(spins)
-        energy = model.energies(spins, fields)
-        best = energy.copy()
-        states = _seed_states(rng, num_reads)
-        tables = np.zeros((num_reads, model.table_cap + 1))
-        beta2s = 2.0 * betas / model.scale
-
-        def advance(lo: int, hi: int) -> np.ndarray:
-            anneal(*model.arrays(), spins, fields, energy, best, beta2s[lo:hi], states,
-                   tables, model.table_cap)
-            return model.to_model_units(best)
-
-        trace = run_chunked(advance, num_sweeps, record=record_trace)
-        info = {
-            "beta_range": tuple(float(b) for b in beta_range),
-            "beta_schedule_type": kind,
-            "num_sweeps": num_sweeps,
-            "storage": model.describe(),
-        }
-        return KernelResult(spins=spins, steps=num_sweeps, trace=trace, info=info)
+    def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
+                       record_trace: bool, backend: str, scale: float, plan: engine.SweepPlan,
+                       initial_states: np.ndarray) -> KernelResult:
+        return engine.anneal(arrays, rng, initial_states, plan, record_trace)
 
 
 class ParallelTemperingSampler(EmulatorSampler):
@@ -151,110 +147,101 @@ class ParallelTemperingSampler(EmulatorSampler):
     :class:`SimulatedAnnealingSampler`) at its β; after every ``swap_interval``-th sweep,
     neighbouring ladder slots exchange replicas with probability
     ``min(1, exp((beta_k - beta_k+1)(E_k - E_k+1)))``, pairs ``(0,1), (1,2), …`` in turn.
-    All replicas of a run start from the run's initial state (uniformly random unless
-    ``initial_states`` is given). A read returns the *lowest-energy end-of-sweep state* seen
-    by any replica of its run.
-
-    Keyword arguments of :meth:`sample` (besides ``num_reads``, ``seed``, ``record_trace``,
-    ``backend="cpu"``): ``num_sweeps`` (1000), ``num_replicas`` (16), ``beta_range``
-    (``(beta_hot, beta_cold)``, default as for simulated annealing), ``ladder_type``
-    (``"geometric"`` or ``"linear"``), ``betas`` (an explicit ladder, overrides the three
-    before it except ``num_sweeps``), ``swap_interval`` (1), ``initial_states``.
-
-    ``info`` gains ``betas`` (the ladder), ``swap_acceptance`` (per neighbouring pair, over all
-    runs) and ``storage``.
+    All replicas of a run start from the run's initial state. A read returns the
+    *lowest-energy end-of-sweep state* seen by any replica of its run. The keywords are those
+    of :meth:`sample`.
     """
 
-    _kernel_parameters = {
-        "num_sweeps": DEFAULT_NUM_SWEEPS,
-        "num_replicas": 16,
-        "beta_range": None,
-        "ladder_type": "geometric",
-        "betas": None,
-        "swap_interval": 1,
-        "initial_states": None,
+    keyword_checks = {
+        "num_sweeps": integer(),
+        "num_replicas": integer(),
+        "beta_range": _beta_range,
+        "ladder_type": one_of(*SCHEDULE_TYPES),
+        "betas": _beta_schedule,
+        "swap_interval": integer(),
     }
 
-    def _sample_arrays(
+    def sample(
         self,
-        arrays: IsingArrays,
-        rng: np.random.Generator,
+        bqm: dimod.BinaryQuadraticModel,
         *,
-        num_reads: int,
-        record_trace: bool,
-        backend: str,
-        scale: float,
-        num_sweeps: Any,
-        num_replicas: Any,
-        beta_range: Any,
-        ladder_type: Any,
-        betas: Any,
-        swap_interval: Any,
-        initial_states: np.ndarray,
-    ) -> KernelResult:
-        num_sweeps = check_positive_int("num_sweeps", num_sweeps)
-        swap_interval = check_positive_int("swap_interval", swap_interval)
-        kind = check_choice("ladder_type", ladder_type, SCHEDULE_TYPES)
-        ladder = parse_beta_schedule(betas)
-        beta_range = parse_beta_range(beta_range)
+        num_reads: int = 10,
+        seed: int | None = None,
+        record_trace: bool = False,
+        backend: str = "cpu",
+        num_sweeps: int = DEFAULT_NUM_SWEEPS,
+        num_replicas: int = 16,
+        beta_range: tuple[float, float] | None = None,
+        ladder_type: str = "geometric",
+        betas: Any = None,
+        swap_interval: int = 1,
+        initial_states: Any = None,
+    ) -> dimod.SampleSet:
+        """Sample ``bqm`` by parallel tempering (replica exchange).
+
+        Args:
+            bqm:
+                Binary quadratic model (SPIN or BINARY). Samples come back in its vartype,
+                with its energies.
+            num_reads:
+                Number of independent runs; each returns the best state its replicas saw.
+            seed:
+                Seed of every random choice; the same seed gives the same samples. ``None``
+                draws one, reported in ``info["seed"]``.
+            record_trace:
+                If True, ``info["trace"]`` holds each run's lowest end-of-sweep energy at up
+                to 64 checkpoints.
+            backend:
+                ``"cpu"`` (numba), the only backend of this sampler.
+            num_sweeps:
+                Metropolis sweeps of every replica.
+            num_replicas:
+                Replicas per run, one per rung of the ladder (ignored with ``betas``).
+            beta_range:
+                ``(beta_hot, beta_cold)``, the ends of the ladder. Defaults to the model's
+                range, as for simulated annealing.
+            ladder_type:
+                ``"geometric"`` or ``"linear"`` spacing of the rungs.
+            betas:
+                An explicit ladder (one β per replica); overrides ``num_replicas``,
+                ``beta_range`` (which cannot be given with it) and ``ladder_type``.
+            swap_interval:
+                Sweeps between rounds of neighbour swaps.
+            initial_states:
+                Start state of each run (anything :func:`dimod.as_samples` reads); every
+                replica of a run starts from it. Default: uniformly random.
+
+        Returns:
+            A :class:`dimod.SampleSet` with one sample per run. ``info`` holds ``seed``,
+            ``backend``, ``betas`` (the ladder), ``swap_acceptance`` (per neighbouring pair,
+            over all runs), ``num_sweeps``, ``storage``, ``timing`` and, with
+            ``record_trace``, ``trace``.
+
+        Examples:
+            >>> import dimod
+            >>> from emulators import ParallelTemperingSampler
+            >>> bqm = dimod.BQM.from_ising({"a": 0.5}, {("a", "b"): -1.0})
+            >>> ss = ParallelTemperingSampler().sample(bqm, num_reads=2, num_sweeps=50,
+            ...                                        num_replicas=4, seed=1)
+            >>> print(ss.first.energy)
+            -1.5
+        """
+        return self._sample(bqm, locals())
+
+    def _resolve_keywords(self, params: dict[str, Any]) -> dict[str, Any]:
+        ladder = params.pop("betas")
+        beta_range = params.pop("beta_range")
+        num_replicas = params.pop("num_replicas")
         if ladder is not None:
             if beta_range is not None:
                 raise ValueError("give either betas or beta_range, not both")
             num_replicas = len(ladder)
-        else:
-            num_replicas = check_positive_int("num_replicas", num_replicas)
+        params["plan"] = engine.LadderPlan(params.pop("num_sweeps"), num_replicas,
+                                           params.pop("ladder_type"),
+                                           params.pop("swap_interval"), beta_range, ladder)
+        return params
 
-        model = kernel_model(arrays)
-        if ladder is None:
-            if beta_range is None:
-                beta_range = default_beta_range(model.max_field, model.smallest_coefficient)
-            ladder = make_schedule(beta_range, num_replicas, kind)
-        return self._run(model, ladder, rng, num_reads, num_sweeps, swap_interval,
-                         record_trace, initial_states)
-
-    @staticmethod
-    def _run(
-        model: KernelModel,
-        ladder: np.ndarray,
-        rng: np.random.Generator,
-        num_reads: int,
-        num_sweeps: int,
-        swap_interval: int,
-        record_trace: bool,
-        initial_states: np.ndarray,
-    ) -> KernelResult:
-        slots = len(ladder)
-        n = model.num_variables
-        start = np.ascontiguousarray(initial_states, dtype=np.int8)
-        spins = np.ascontiguousarray(np.repeat(start[:, None, :], slots, axis=1))
-        flat = spins.reshape(num_reads * slots, n)
-        fields = model.fields(flat).reshape(num_reads, slots, n)
-        energy = model.energies(flat, fields.reshape(num_reads * slots, n))
-        energy = np.ascontiguousarray(energy.reshape(num_reads, slots))
-        best = energy[:, 0].copy()
-        best_spins = start.copy()
-        perm = np.tile(np.arange(slots, dtype=np.int64), (num_reads, 1))
-        states = _seed_states(rng, num_reads * (slots + 1)).reshape(num_reads, slots + 1)
-        beta2s = 2.0 * ladder / model.scale
-        tables = np.zeros((slots, model.table_cap + 1))
-        tlens = np.array([fill_table(tables[k], beta2s[k], model.table_cap)
-                          for k in range(slots)], dtype=np.int64)
-        tried = np.zeros((num_reads, max(slots - 1, 0)), dtype=np.int64)
-        done = np.zeros_like(tried)
-
-        def advance(lo: int, hi: int) -> np.ndarray:
-            temper(*model.arrays(), spins, fields, energy, beta2s, tables, tlens, perm, states,
-                   best, best_spins, tried, done, lo, hi, swap_interval)
-            return model.to_model_units(best)
-
-        trace = run_chunked(advance, num_sweeps, record=record_trace)
-        totals = tried.sum(axis=0)
-        acceptance = np.divide(done.sum(axis=0), totals, out=np.zeros(len(totals)),
-                               where=totals > 0)
-        info = {
-            "betas": ladder.tolist(),
-            "swap_acceptance": acceptance.tolist(),
-            "num_sweeps": num_sweeps,
-            "storage": model.describe(),
-        }
-        return KernelResult(spins=best_spins, steps=num_sweeps, trace=trace, info=info)
+    def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
+                       record_trace: bool, backend: str, scale: float, plan: engine.LadderPlan,
+                       initial_states: np.ndarray) -> KernelResult:
+        return engine.temper(arrays, rng, initial_states, plan, record_trace)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from emulators._core import check_choice
+from emulators._core.validation import check_choice
 
 __all__ = ["SCHEDULE_TYPES", "default_beta_range", "make_schedule", "parse_beta_range",
            "parse_beta_schedule"]

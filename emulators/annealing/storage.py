@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from emulators._core import IsingArrays
+from emulators._core.arrays import IsingArrays
 from emulators.annealing.kernels_cpu import init_fields
 
 __all__ = ["MAX_SHIFT", "KernelModel", "kernel_model"]
@@ -152,7 +152,7 @@ class KernelModel:
 
 
 def kernel_model(arrays: IsingArrays) -> KernelModel:
-    """Convert core :class:`~emulators._core.IsingArrays` into exact kernel storage."""
+    """Convert core :class:`~emulators._core.arrays.IsingArrays` into exact kernel storage."""
     n = arrays.num_variables
     h = arrays.h
     if arrays.is_dense:

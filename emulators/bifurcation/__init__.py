@@ -10,8 +10,8 @@ Importing the package registers the presets of :mod:`emulators.bifurcation.prese
 """
 
 from emulators.bifurcation import presets
-from emulators.bifurcation.pfa_sampler import SCHEMES, ParallelFlipAnnealingSampler
-from emulators.bifurcation.sb_sampler import VARIANTS, SimulatedBifurcationSampler
+from emulators.bifurcation.engine import SCHEMES, VARIANTS
+from emulators.bifurcation.sampler import ParallelFlipAnnealingSampler, SimulatedBifurcationSampler
 
 __all__ = [
     "SCHEMES",

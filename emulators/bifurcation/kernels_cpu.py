@@ -9,7 +9,7 @@ on the dense 2,000-spin model numpy finished bSB in 198 s while numba had not fi
 more than 3 minutes (early in a run every position moves, and per-agent row additions
 re-read ``J`` for every agent where BLAS reuses it across agents). So the SB sampler uses
 the numpy path by default and keeps this kernel as ``cpu_kernel="numba"``; the annealers
-use it where it measured faster (see ``pfa_sampler.AUTO_CPU_KERNEL``).
+use it where it measured faster (see :data:`emulators.bifurcation.engine.AUTO_CPU_KERNEL`).
 
 Every kernel advances all agents from step ``start`` to ``stop`` (agents in parallel with
 ``prange``); the sampler calls it chunk by chunk to record traces and test early stopping.
@@ -24,8 +24,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from emulators.bifurcation.schedules import ASB, BSB, DSB, FlipSchedule, SBSettings
+
 __all__ = [
+    "ASB",
+    "BSB",
     "ColourMetropolisCpu",
+    "DSB",
     "ParallelFlipCpu",
     "SimulatedBifurcationCpu",
     "add_changed_rows",
@@ -35,8 +40,6 @@ __all__ = [
     "sb_chunk",
     "seed_states",
 ]
-
-ASB, BSB, DSB = 0, 1, 2
 
 
 # --------------------------------------------------------------------------- helpers
@@ -292,16 +295,16 @@ class _CpuEngine:
 class SimulatedBifurcationCpu(_CpuEngine):
     """bSB/dSB (and heated) with delta fields; see :func:`sb_chunk`."""
 
-    def __init__(self, matrix, h, offset, *, variant: int, gamma: float, c0: float, a0: float,
-                 dt: float, num_steps: int, energy_interval: int, x0: np.ndarray,
-                 y0: np.ndarray) -> None:
+    def __init__(self, matrix, h, offset, settings: SBSettings) -> None:
+        x0, y0 = settings.x0, settings.y0
         super().__init__(matrix, h, offset, np.where(x0 >= 0, 1, -1).astype(np.int8))
         self.x = np.ascontiguousarray(x0, dtype=np.float64)
         self.y = np.ascontiguousarray(y0, dtype=np.float64)
         self.gx = self._times(self.x)
         self.gs = self._times(self.s.astype(np.float64))
-        self.args = (variant, float(gamma))
-        self.consts = (float(c0), float(a0), float(dt), int(num_steps), int(energy_interval))
+        self.args = (settings.variant, float(settings.gamma))
+        self.consts = (float(settings.c0), float(settings.a0), float(settings.dt),
+                       int(settings.num_steps), int(settings.energy_interval))
 
     def advance(self, start: int, stop: int) -> None:
         c0, a0, dt, num_steps, interval = self.consts
@@ -313,15 +316,16 @@ class SimulatedBifurcationCpu(_CpuEngine):
 class ParallelFlipCpu(_CpuEngine):
     """Synchronous heat-bath flips with delta fields; see :func:`parallel_flip_chunk`."""
 
-    def __init__(self, matrix, h, offset, *, w, temperatures, couplings, dropouts,
-                 energy_interval: int, spins: np.ndarray, seeds: np.ndarray) -> None:
+    def __init__(self, matrix, h, offset, schedule: FlipSchedule, spins: np.ndarray,
+                 seeds: np.ndarray) -> None:
         super().__init__(matrix, h, offset, spins)
         self.field = self._times(self.s.astype(np.float64))
         self.rng = seed_states(seeds)
-        self.w = np.ascontiguousarray(w, dtype=np.float64)
+        self.w = np.ascontiguousarray(schedule.w, dtype=np.float64)
         self.schedule = tuple(np.ascontiguousarray(v, dtype=np.float64)
-                              for v in (temperatures, couplings, dropouts))
-        self.energy_interval = int(energy_interval)
+                              for v in (schedule.temperatures, schedule.couplings,
+                                        schedule.dropouts))
+        self.energy_interval = int(schedule.energy_interval)
 
     def advance(self, start: int, stop: int) -> None:
         parallel_flip_chunk(*self._j, self.h, self.offset, self.w, *self.schedule, start, stop,
@@ -332,8 +336,8 @@ class ParallelFlipCpu(_CpuEngine):
 class ColourMetropolisCpu(_CpuEngine):
     """Graph-colouring Metropolis with delta fields; see :func:`colour_metropolis_chunk`."""
 
-    def __init__(self, matrix, h, offset, *, classes, betas, spins: np.ndarray,
-                 seeds: np.ndarray) -> None:
+    def __init__(self, matrix, h, offset, classes: list[np.ndarray], betas: np.ndarray,
+                 spins: np.ndarray, seeds: np.ndarray) -> None:
         super().__init__(matrix, h, offset, spins)
         self.field = self._times(self.s.astype(np.float64))
         self.rng = seed_states(seeds)

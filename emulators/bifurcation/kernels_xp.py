@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from emulators.bifurcation.kernels_cpu import add_changed_rows, count_changed
+from emulators.bifurcation.schedules import ASB, DSB, FlipSchedule, SBSettings
 
 __all__ = [
     "ColourMetropolisXp",
@@ -30,8 +31,6 @@ __all__ = [
     "SimulatedBifurcationXp",
     "to_host",
 ]
-
-ASB, BSB, DSB = 0, 1, 2
 
 
 def to_host(xp: ModuleType, array: Any) -> np.ndarray:
@@ -162,14 +161,15 @@ class SimulatedBifurcationXp(_Engine):
     """SB on an array module; see :func:`emulators.bifurcation.kernels_cpu.sb_chunk`."""
 
     def __init__(self, xp: ModuleType, coupling: CouplingMatrix, h: np.ndarray, offset: float,
-                 *, variant: int, gamma: float, c0: float, a0: float, dt: float,
-                 num_steps: int, energy_interval: int, x0: np.ndarray, y0: np.ndarray) -> None:
+                 settings: SBSettings) -> None:
+        x0, y0 = settings.x0, settings.y0
         spins = np.where(x0 >= 0, 1, -1).astype(np.int8)
         super().__init__(xp, h, offset, spins)
         self.j = coupling
-        self.variant, self.gamma = variant, np.float32(gamma)
-        self.c0, self.a0, self.dt = np.float32(c0), np.float32(a0), np.float32(dt)
-        self.num_steps, self.energy_interval = num_steps, energy_interval
+        self.variant, self.gamma = settings.variant, np.float32(settings.gamma)
+        self.c0, self.a0 = np.float32(settings.c0), np.float32(settings.a0)
+        self.dt = np.float32(settings.dt)
+        self.num_steps, self.energy_interval = settings.num_steps, settings.energy_interval
         self.x = xp.asarray(x0, dtype=xp.float32)
         self.y = xp.asarray(y0, dtype=xp.float32)
         self.xj = ProductCache(coupling, self.x)
@@ -214,14 +214,13 @@ class ParallelFlipXp(_Engine):
     """Synchronous heat-bath flips; see :func:`kernels_cpu.parallel_flip_chunk`."""
 
     def __init__(self, xp: ModuleType, coupling: CouplingMatrix, h: np.ndarray, offset: float,
-                 *, w: np.ndarray, temperatures: np.ndarray, couplings: np.ndarray,
-                 dropouts: np.ndarray, energy_interval: int, spins: np.ndarray,
-                 seed: int) -> None:
+                 schedule: FlipSchedule, spins: np.ndarray, seed: int) -> None:
         super().__init__(xp, h, offset, spins)
         self.j = coupling
-        self.w = xp.asarray(w, dtype=xp.float32)
-        self.temperatures, self.couplings, self.dropouts = temperatures, couplings, dropouts
-        self.energy_interval = energy_interval
+        self.w = xp.asarray(schedule.w, dtype=xp.float32)
+        self.temperatures, self.couplings = schedule.temperatures, schedule.couplings
+        self.dropouts = schedule.dropouts
+        self.energy_interval = schedule.energy_interval
         self.rng = np.random.default_rng(seed) if xp is np else xp.random.default_rng(seed)
         self.sj = ProductCache(coupling, self.s)
 
@@ -251,7 +250,7 @@ class ColourMetropolisXp(_Engine):
     """Checkerboard Metropolis: each colour class flips at once (all agents batched)."""
 
     def __init__(self, xp: ModuleType, coupling: CouplingMatrix, h: np.ndarray, offset: float,
-                 *, classes: list[np.ndarray], betas: np.ndarray, spins: np.ndarray,
+                 classes: list[np.ndarray], betas: np.ndarray, spins: np.ndarray,
                  seed: int) -> None:
         super().__init__(xp, h, offset, spins)
         self.j = coupling

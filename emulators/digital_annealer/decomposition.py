@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from emulators._core import IsingArrays, Trace
+from emulators._core.arrays import IsingArrays
+from emulators._core.timing import Trace
 
 __all__ = ["BlockSolver", "DecompositionResult", "decompose"]
 

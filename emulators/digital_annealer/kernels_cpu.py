@@ -10,7 +10,9 @@ sub-problems can be solved in place (decomposition). One row per run (or per rep
   not depend on how rows are spread over threads).
 
 Couplings are given either densely (``dense``, ``(n, n)``, zero diagonal) or as CSR
-(``indptr``, ``indices``, ``data``); ``is_dense`` picks which (the other may be empty).
+(``indptr``, ``indices``, ``data``); ``is_dense`` picks which (the other may be empty). The
+Python dispatchers take the state as :class:`RowState`, :class:`Couplings` and
+:class:`Exchange` tuples and unpack them into the numba kernels.
 
 One Monte Carlo step (:func:`_mc_step`), with ``dE_i = -2 s_i f_i``:
 
@@ -31,12 +33,20 @@ and E_off is reset to 0; otherwise E_off grows by ``offset_rate``.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
 __all__ = [
+    "Couplings",
+    "Exchange",
+    "RowState",
     "anneal",
+    "couplings_of",
+    "decay_for_end",
     "replica_exchange_rounds",
+    "row_state",
     "seed_states",
     "temperature_schedule",
 ]
@@ -192,11 +202,62 @@ def _anneal_serial(t0, t1, temps, interval, offset_rate, single, spins, fields, 
                    is_dense)
 
 
-def anneal(t0: int, t1: int, temps: np.ndarray, interval: int, offset_rate: float,
-           single: bool, spins: np.ndarray, fields: np.ndarray, energy: np.ndarray,
-           offset: np.ndarray, best_energy: np.ndarray, best_spins: np.ndarray,
-           rng_state: np.ndarray, dense: np.ndarray, indptr: np.ndarray, indices: np.ndarray,
-           data: np.ndarray, is_dense: bool) -> None:
+class RowState(NamedTuple):
+    """Per-row kernel state (see the module docstring); every array is updated in place."""
+
+    spins: np.ndarray
+    fields: np.ndarray
+    energy: np.ndarray
+    offset: np.ndarray
+    best_energy: np.ndarray
+    best_spins: np.ndarray
+    rng_state: np.ndarray
+
+
+class Couplings(NamedTuple):
+    """The couplings: ``dense`` when ``is_dense``, else the CSR triple (the other is a dummy)."""
+
+    dense: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    is_dense: bool
+
+
+class Exchange(NamedTuple):
+    """Replica-exchange state (see :func:`replica_exchange_rounds`), updated in place."""
+
+    row_temp: np.ndarray
+    perm: np.ndarray
+    swap_state: np.ndarray
+    accepted: np.ndarray
+    attempted: np.ndarray
+
+
+def row_state(spins: np.ndarray, fields: np.ndarray, energy: np.ndarray,
+              seeds: np.ndarray) -> RowState:
+    """Fresh kernel state from copies of the given rows (offsets 0, best = current)."""
+    return RowState(
+        spins=np.array(spins, dtype=np.int8),
+        fields=np.array(fields, dtype=np.float64),
+        energy=np.array(energy, dtype=np.float64),
+        offset=np.zeros(len(spins)),
+        best_energy=np.array(energy, dtype=np.float64),
+        best_spins=np.array(spins, dtype=np.int8),
+        rng_state=seed_states(seeds),
+    )
+
+
+def couplings_of(arrays: Any) -> Couplings:
+    """The :class:`Couplings` of an :class:`~emulators._core.arrays.IsingArrays`."""
+    empty_i = np.zeros(1, dtype=np.int64)
+    if arrays.is_dense:
+        return Couplings(arrays.dense, empty_i, empty_i, np.zeros(1), True)
+    return Couplings(np.zeros((1, 1)), arrays.indptr, arrays.indices, arrays.data, False)
+
+
+def anneal(state: RowState, couplings: Couplings, t0: int, t1: int, temps: np.ndarray,
+           interval: int, offset_rate: float, single: bool) -> None:
     """Annealing mode: advance every row (run) over steps ``t0..t1-1`` in place.
 
     ``temps[k]`` is the temperature of the ``k``-th interval of ``interval`` steps (in the
@@ -204,11 +265,10 @@ def anneal(t0: int, t1: int, temps: np.ndarray, interval: int, offset_rate: floa
     (:data:`PARALLEL_MIN_WORK` trial flips); each row has its own generator, so the result
     does not depend on the thread count.
     """
-    rows, n = spins.shape
+    rows, n = state.spins.shape
     kernel = _anneal_parallel if rows > 1 and rows * n * (t1 - t0) >= PARALLEL_MIN_WORK \
         else _anneal_serial
-    kernel(t0, t1, temps, interval, offset_rate, single, spins, fields, energy, offset,
-           best_energy, best_spins, rng_state, dense, indptr, indices, data, is_dense)
+    kernel(t0, t1, temps, interval, offset_rate, single, *state, *couplings)
 
 
 @njit(cache=True, inline="always")
@@ -269,32 +329,27 @@ def _exchange_serial(round0, round1, exchange_interval, offset_rate, single, row
                       is_dense)
 
 
-def replica_exchange_rounds(round0: int, round1: int, exchange_interval: int,
-                            offset_rate: float, single: bool, row_temp: np.ndarray,
-                            perm: np.ndarray, swap_state: np.ndarray, accepted: np.ndarray,
-                            attempted: np.ndarray, spins: np.ndarray, fields: np.ndarray,
-                            energy: np.ndarray, offset: np.ndarray, best_energy: np.ndarray,
-                            best_spins: np.ndarray, rng_state: np.ndarray, dense: np.ndarray,
-                            indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                            is_dense: bool) -> None:
+def replica_exchange_rounds(state: RowState, couplings: Couplings, exchange: Exchange,
+                            round0: int, round1: int, exchange_interval: int,
+                            offset_rate: float, single: bool) -> None:
     """Replica-exchange mode: rounds ``round0..round1-1`` of (steps, then neighbour swaps).
 
-    Rows are ``runs * replicas`` replicas; ``perm[r, k]`` is the row of run ``r`` at ladder
-    slot ``k`` (slot 0 hottest) and ``row_temp[row, 0]`` that row's current temperature
-    (``(rows, 1)``: each row's one-entry schedule for :func:`_run_steps`). Each round every
-    replica takes ``exchange_interval`` parallel-trial steps at its temperature, then the run
-    tries swaps of neighbouring slots ``(k, k+1)`` with ``k`` even in even rounds and odd in
-    odd rounds, accepted with ``min(1, exp((1/T_k - 1/T_(k+1)) (E_k - E_(k+1))))``; a swap
-    exchanges the temperatures of the two rows. ``accepted``/``attempted``
-    (``(runs, replicas - 1)``) count swaps per pair. Runs advance in parallel threads (one
-    parallel region per call) when there is enough work.
+    Rows are ``runs * replicas`` replicas; ``exchange.perm[r, k]`` is the row of run ``r`` at
+    ladder slot ``k`` (slot 0 hottest) and ``exchange.row_temp[row, 0]`` that row's current
+    temperature (``(rows, 1)``: each row's one-entry schedule for :func:`_run_steps`). Each
+    round every replica takes ``exchange_interval`` parallel-trial steps at its temperature,
+    then the run tries swaps of neighbouring slots ``(k, k+1)`` with ``k`` even in even rounds
+    and odd in odd rounds, accepted with ``min(1, exp((1/T_k - 1/T_(k+1)) (E_k - E_(k+1))))``;
+    a swap exchanges the temperatures of the two rows. ``exchange.accepted``/``attempted``
+    (``(runs, replicas - 1)``) count swaps per pair; ``exchange.swap_state`` holds one
+    generator per run. Runs advance in parallel threads (one parallel region per call) when
+    there is enough work.
     """
-    runs, replicas = perm.shape
-    work = runs * replicas * spins.shape[1] * (round1 - round0) * exchange_interval
+    runs, replicas = exchange.perm.shape
+    work = runs * replicas * state.spins.shape[1] * (round1 - round0) * exchange_interval
     kernel = _exchange_parallel if runs > 1 and work >= PARALLEL_MIN_WORK else _exchange_serial
-    kernel(round0, round1, exchange_interval, offset_rate, single, row_temp, perm, swap_state,
-           accepted, attempted, spins, fields, energy, offset, best_energy, best_spins,
-           rng_state, dense, indptr, indices, data, is_dense)
+    kernel(round0, round1, exchange_interval, offset_rate, single, *exchange, *state,
+           *couplings)
 
 
 @njit(cache=True)

@@ -6,26 +6,21 @@
   unembeds by majority vote;
 * :class:`QuantumAnnealerSpec`, :func:`make_spec`, :func:`hardware_graph` — machines; the
   presets ``"Advantage"`` (Pegasus P16), ``"Advantage2"`` (Zephyr Z(12, 4)) and
-  ``"Chimera-C4"`` register with :func:`emulators.machine.get_preset` on import.
+  ``"Chimera-C4"`` register with :func:`emulators.machine.get_preset` on import and build
+  their graphs on first use.
 """
 
-from emulators.quantum_annealer.embedding import QuantumAnnealerEmbeddingSampler
+from emulators.quantum_annealer import presets
+from emulators.quantum_annealer.graphs import hardware_graph
 from emulators.quantum_annealer.physics import AnnealSchedule
-from emulators.quantum_annealer.presets import (
-    ADVANTAGE,
-    ADVANTAGE2,
-    CHIMERA_SMALL,
-    QuantumAnnealerSpec,
-    hardware_graph,
-    make_spec,
+from emulators.quantum_annealer.sampler import (
+    QuantumAnnealerEmbeddingSampler,
+    QuantumAnnealerSampler,
 )
-from emulators.quantum_annealer.structured import QuantumAnnealerSampler
+from emulators.quantum_annealer.spec import QuantumAnnealerSpec, make_spec
 from emulators.quantum_annealer.timing import QpuTiming
 
 __all__ = [
-    "ADVANTAGE",
-    "ADVANTAGE2",
-    "CHIMERA_SMALL",
     "AnnealSchedule",
     "QpuTiming",
     "QuantumAnnealerEmbeddingSampler",
@@ -33,4 +28,5 @@ __all__ = [
     "QuantumAnnealerSpec",
     "hardware_graph",
     "make_spec",
+    "presets",
 ]

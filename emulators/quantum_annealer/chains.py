@@ -17,7 +17,7 @@ import minorminer
 import networkx as nx
 import numpy as np
 
-from emulators._core import as_spin
+from emulators._core.arrays import as_spin
 
 __all__ = [
     "Embedding",

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from dwave.samplers import SimulatedAnnealingSampler as DwaveSA
 
-from emulators._core import ising_arrays
+from emulators._core.arrays import ising_arrays
 from emulators.annealing import SimulatedAnnealingSampler
 from emulators.annealing.schedules import default_beta_range
 from emulators.annealing.storage import kernel_model

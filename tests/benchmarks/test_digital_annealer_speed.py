@@ -29,7 +29,7 @@ import numba
 import numpy as np
 import pytest
 
-from emulators._core import ising_arrays
+from emulators._core.arrays import ising_arrays
 from emulators.digital_annealer import DA2, DigitalAnnealerSampler, kernels_cpu
 from suites.instances import dense_pm1_instance, load_gset, maxcut_bqm
 from suites.metrics import tts
@@ -65,10 +65,9 @@ def _anneal_once(arrays, rows: int, seed: int) -> dict:
           "rng_state": kernels_cpu.seed_states(rng.integers(0, 2**62, rows))}
     empty = np.zeros(1, dtype=np.int64)
     start, cpu_start = time.perf_counter(), time.process_time()
-    kernels_cpu.anneal(0, SPEED_STEPS, temps, SPEED_STEPS // 20, 0.0, False, st["spins"],
-                       st["fields"], st["energy"], st["offset"], st["best_energy"],
-                       st["best_spins"], st["rng_state"], arrays.dense, empty, empty,
-                       np.zeros(1), True)
+    kernels_cpu.anneal(kernels_cpu.RowState(**st),
+                       kernels_cpu.Couplings(arrays.dense, empty, empty, np.zeros(1), True), 0,
+                       SPEED_STEPS, temps, SPEED_STEPS // 20, 0.0, False)
     st["seconds"] = time.perf_counter() - start
     st["cpu_seconds"] = time.process_time() - cpu_start
     return st

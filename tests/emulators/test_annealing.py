@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import pytest
 
-from emulators._core import ising_arrays
+from emulators._core.arrays import ising_arrays
 from emulators.annealing import ParallelTemperingSampler, SimulatedAnnealingSampler
 from emulators.annealing.kernels_cpu import anneal, uniform
 from emulators.annealing.schedules import default_beta_range, make_schedule

@@ -7,9 +7,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from emulators._core import array_module, ising_arrays
+from emulators._core.arrays import ising_arrays
+from emulators._core.devices import array_module
 from emulators.bifurcation import VARIANTS, SimulatedBifurcationSampler, kernels_cpu, kernels_xp
-from emulators.bifurcation._common import model_coupling
+from emulators.bifurcation.coupling import model_coupling
+from emulators.bifurcation.schedules import SBSettings
 from emulators.machine import get_preset, ground_states
 from suites.instances import load_gset, maxcut_bqm
 
@@ -106,13 +108,13 @@ def _engines(variant: int, n: int = 40, agents: int = 6, steps: int = 60, gamma:
     rng = np.random.default_rng(0)
     x0 = rng.uniform(-0.1, 0.1, (agents, n))
     y0 = rng.uniform(-0.1, 0.1, (agents, n))
-    settings = dict(variant=variant, gamma=gamma, c0=0.5 / np.sqrt(n), a0=1.0, dt=0.7,
-                    num_steps=steps, energy_interval=5, x0=x0, y0=y0)
+    settings = SBSettings(variant=variant, gamma=gamma, c0=0.5 / np.sqrt(n), a0=1.0, dt=0.7,
+                          num_steps=steps, energy_interval=5, x0=x0, y0=y0)
     cpu = kernels_cpu.SimulatedBifurcationCpu(coupling.matrix, coupling.h, coupling.offset,
-                                              **settings)
+                                              settings)
     xp = kernels_xp.SimulatedBifurcationXp(
         np, kernels_xp.CouplingMatrix(np, coupling.matrix, dtype=np.float64), coupling.h,
-        coupling.offset, **settings)
+        coupling.offset, settings)
     return coupling, cpu, xp
 
 

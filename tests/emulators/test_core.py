@@ -10,17 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emulators._core import (
-    EmulatorSampler,
-    KernelResult,
-    Trace,
-    ising_arrays,
-    kernel_seeds,
-    make_rng,
-    parse_initial_states,
-    run_chunked,
-    validate_bqm,
-)
+from emulators._core.arrays import ising_arrays, parse_initial_states
+from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.seeds import kernel_seeds, make_rng
+from emulators._core.timing import Trace, run_chunked
+from emulators._core.validation import validate_bqm
 from emulators.annealing import ParallelTemperingSampler, SimulatedAnnealingSampler
 from emulators.machine import ClockModel, MachineSpec
 
@@ -28,7 +22,9 @@ from emulators.machine import ClockModel, MachineSpec
 class RandomSpinSampler(EmulatorSampler):
     """Test double: uniformly random spins (or the given initial states), no machine."""
 
-    _kernel_parameters = {"initial_states": None, "num_steps": 7}
+    def sample(self, bqm, *, num_reads=10, seed=None, record_trace=False, backend="cpu",
+               initial_states=None, num_steps=7):
+        return self._sample(bqm, locals())
 
     def _sample_arrays(self, arrays, rng, *, num_reads, record_trace, backend, scale,
                        initial_states, num_steps):
@@ -119,11 +115,6 @@ def test_non_finite_coefficients_are_refused(bad_value, where):
         bqm.offset = bad_value
     with pytest.raises(ValueError, match="non-finite"):
         SimulatedAnnealingSampler().sample(bqm, num_reads=1, seed=0)
-
-
-def test_empty_model_is_refused():
-    with pytest.raises(ValueError, match="no variables"):
-        SimulatedAnnealingSampler().sample(dimod.BQM("SPIN"), seed=0)
 
 
 @pytest.mark.parametrize("bad", [{"a": 1.0}, np.eye(3), None, "bqm"])

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from emulators._core import ising_arrays, require_cupy
-from emulators.digital_annealer import DA1, DigitalAnnealerSampler, kernels_cpu, kernels_gpu
+from emulators._core.arrays import ising_arrays
+from emulators._core.devices import require_cupy
+from emulators.digital_annealer import DA1, DigitalAnnealerSampler, kernels_cpu, kernels_xp
+from emulators.digital_annealer.engine import Engine, ExchangePlan
 from emulators.digital_annealer.presets import user_spec
-from emulators.digital_annealer.sampler import _Engine
 from emulators.machine import get_preset
 
 
@@ -52,9 +53,8 @@ def coupling(arrays) -> tuple:
 
 
 def run_cpu(arrays, st, steps, temperature, single=False, offset_rate=0.0):
-    kernels_cpu.anneal(0, steps, np.array([temperature]), 1 << 40, offset_rate, single,
-                       st["spins"], st["fields"], st["energy"], st["offset"],
-                       st["best_energy"], st["best_spins"], st["rng_state"], *coupling(arrays))
+    kernels_cpu.anneal(kernels_cpu.RowState(**st), kernels_cpu.Couplings(*coupling(arrays)), 0,
+                       steps, np.array([temperature]), 1 << 40, offset_rate, single)
 
 
 def flip_probabilities(arrays, start, temperature, offset=0.0, single=False):
@@ -221,9 +221,9 @@ def test_xp_numpy_path_step_matches_exact_transition_probabilities():
     rows, temperature = 40_000, 1.3
     start = np.tile(TINY_START, (rows, 1))
     for single in (False, True):
-        dst = kernels_gpu.to_device(np, start, arrays.local_fields(start), arrays.energies(start))
-        kernels_gpu.anneal(np, np.random.default_rng(3), arrays.dense, dst, 0, 1,
-                           np.array([temperature]), 1, 0.0, single)
+        dst = kernels_xp.to_device(np, start, arrays.local_fields(start), arrays.energies(start))
+        kernels_xp.anneal(kernels_xp.Stepper(np, np.random.default_rng(3), arrays.dense, 0.0,
+                                             single), dst, 0, 1, np.array([temperature]), 1)
         expected = flip_probabilities(arrays, TINY_START, temperature, single=single) * rows
         assert_fits(observed_flips(TINY_START, dst.spins), expected)
 
@@ -305,10 +305,10 @@ def test_xp_numpy_path_anneals_and_is_reproducible():
                                              30, 0)
     results = []
     for _ in range(2):
-        dst = kernels_gpu.to_device(np, start, arrays.local_fields(start),
-                                    arrays.energies(start))
-        kernels_gpu.anneal(np, np.random.default_rng(5), arrays.dense, dst, 0, 1500, temps, 50,
-                           0.0, False)
+        dst = kernels_xp.to_device(np, start, arrays.local_fields(start),
+                                   arrays.energies(start))
+        kernels_xp.anneal(kernels_xp.Stepper(np, np.random.default_rng(5), arrays.dense, 0.0,
+                                             False), dst, 0, 1500, temps, 50)
         assert np.allclose(dst.energy, arrays.energies(dst.spins))
         assert np.allclose(dst.best_energy, arrays.energies(dst.best_spins))
         results.append(dst.best_spins.copy())
@@ -320,14 +320,15 @@ def test_xp_numpy_path_replica_exchange_swaps_keep_the_ladder():
     arrays = ising_arrays(random_qubo(12, seed=5).spin, layout="dense")
     runs, m = 3, 6
     start = np.random.default_rng(1).choice([-1, 1], size=(runs * m, 12)).astype(np.int8)
-    dst = kernels_gpu.to_device(np, start, arrays.local_fields(start), arrays.energies(start))
+    dst = kernels_xp.to_device(np, start, arrays.local_fields(start), arrays.energies(start))
     ladder = np.geomspace(5.0, 0.05, m)
     row_temp = np.tile(ladder, runs)
     perm = np.arange(runs * m).reshape(runs, m)
     acc = np.zeros((runs, m - 1), dtype=np.int64)
     att = np.zeros_like(acc)
-    kernels_gpu.replica_exchange_rounds(np, np.random.default_rng(0), arrays.dense, dst, 0, 20,
-                                        10, 0.0, False, row_temp, perm, acc, att)
+    kernels_xp.replica_exchange_rounds(
+        kernels_xp.Stepper(np, np.random.default_rng(0), arrays.dense, 0.0, False), dst,
+        kernels_xp.XpExchange(row_temp, perm, acc, att), 0, 20, 10)
     for r in range(runs):
         assert np.allclose(row_temp[perm[r]], ladder)  # slots keep their temperatures
         assert sorted(perm[r]) == list(range(r * m, (r + 1) * m))
@@ -340,14 +341,15 @@ def test_sampler_driver_runs_the_xp_path_with_numpy():
     ground = dimod.ExactSolver().sample(bqm).first.energy
     arrays = ising_arrays(bqm.spin, layout="dense")
     start = np.random.default_rng(0).choice([-1, 1], size=(4, 12)).astype(np.int8)
-    engine = _Engine(arrays, np, np.random.default_rng(1), 0.0, False, 1.0)
+    engine = Engine(arrays, np, np.random.default_rng(1), 0.0, False, 1.0)
     temps = np.geomspace(3.0, 0.02, 30)
     spins, trace = engine.anneal(arrays, start, temps, 50, 1500, True)
     assert math.isclose(arrays.energies(spins).min(), ground, rel_tol=1e-9)
     assert trace.step[-1] == 1500
     params = {"number_replicas": 5, "replica_exchange_interval": 10, "number_iterations": 600,
               "temperature_ladder": "adaptive"}
-    spins, steps, trace, info = engine.replica_exchange(start, 3.0, 0.02, params, True)
+    spins, steps, trace, info = engine.replica_exchange(start, 3.0, 0.02, ExchangePlan(**params),
+                                                        True)
     assert steps == 600 and trace.step[-1] == 600
     assert math.isclose(arrays.energies(spins).min(), ground, rel_tol=1e-9)
     assert len(info["ladder"]) == 5 and np.all(np.diff(info["ladder"]) < 0)

@@ -7,9 +7,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from emulators._core import ising_arrays
+from emulators._core.arrays import ising_arrays
 from emulators.bifurcation import SCHEMES, ParallelFlipAnnealingSampler, kernels_cpu
-from emulators.bifurcation._common import beta_range, colour_classes, model_coupling
+from emulators.bifurcation.coupling import beta_range, colour_classes, model_coupling
+from emulators.bifurcation.schedules import FlipSchedule
 from emulators.machine import ground_states
 
 
@@ -86,11 +87,13 @@ def test_numba_fields_stay_exact(scheme):
     coupling = model_coupling(ising_arrays(bqm), "direct")
     sweeps = 40
     spins = np.ones((3, coupling.num_spins), dtype=np.int8)
-    engine = kernels_cpu.ParallelFlipCpu(
-        coupling.matrix, coupling.h, coupling.offset, w=np.full(coupling.num_spins, 2.0),
-        temperatures=np.linspace(3, 0.1, sweeps), couplings=np.linspace(0, 1, sweeps),
+    schedule = FlipSchedule(
+        w=np.full(coupling.num_spins, 2.0), temperatures=np.linspace(3, 0.1, sweeps),
+        couplings=np.linspace(0, 1, sweeps),
         dropouts=np.linspace(0.5, 0, sweeps) if scheme == "momentum" else np.zeros(sweeps),
-        energy_interval=1, spins=spins, seeds=np.arange(3))
+        energy_interval=1)
+    engine = kernels_cpu.ParallelFlipCpu(coupling.matrix, coupling.h, coupling.offset, schedule,
+                                         spins=spins, seeds=np.arange(3))
     engine.advance(0, sweeps)
     assert np.allclose(engine.field, (coupling.matrix @ engine.s.T.astype(float)).T)
     arrays = ising_arrays(bqm)

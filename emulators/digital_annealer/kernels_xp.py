@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DeviceState", "anneal", "replica_exchange_rounds", "to_device"]
+__all__ = ["DeviceState", "Stepper", "XpExchange", "anneal", "replica_exchange_rounds", "to_device"]
 
 #: Above this value of ``(dE - E_off) / T`` a trial is always rejected (as on the CPU path).
 REJECT_ABOVE = 42.0
@@ -37,6 +37,29 @@ class DeviceState:
     best_spins: Any
 
 
+@dataclass(frozen=True)
+class Stepper:
+    """What every step uses: the array module, its generator, the dense couplings on the
+    device, the dynamic-offset rate and the trial rule (``single``: one candidate bit)."""
+
+    xp: Any
+    gen: Any
+    dense: Any
+    offset_rate: float
+    single: bool
+
+
+@dataclass(frozen=True)
+class XpExchange:
+    """Replica-exchange state on the device: ``row_temp`` ``(rows,)``, ``perm``
+    ``(runs, replicas)``, ``accepted``/``attempted`` ``(runs, replicas - 1)``."""
+
+    row_temp: Any
+    perm: Any
+    accepted: Any
+    attempted: Any
+
+
 def to_device(xp: Any, spins: np.ndarray, fields: np.ndarray, energy: np.ndarray
               ) -> DeviceState:
     """Copy host state onto ``xp``'s device (``best_*`` start at the current state); the
@@ -47,13 +70,13 @@ def to_device(xp: Any, spins: np.ndarray, fields: np.ndarray, energy: np.ndarray
                        xp.zeros(len(e), dtype=xp.float64), e.copy(), s.copy())
 
 
-def _step(xp: Any, gen: Any, dense: Any, st: DeviceState, beta: Any, offset_rate: float,
-          single: bool) -> None:
+def _step(stepper: Stepper, st: DeviceState, beta: Any) -> None:
     """One Monte Carlo step of every row (``beta``: ``(rows,)`` inverse temperatures)."""
+    xp, gen, dense = stepper.xp, stepper.gen, stepper.dense
     rows, n = st.spins.shape
     idx = xp.arange(rows)
     s = st.spins.astype(xp.float64)
-    if single:
+    if stepper.single:
         cand = xp.minimum((gen.random(rows) * n).astype(xp.int64), n - 1)
         de_c = -2.0 * s[idx, cand] * st.fields[idx, cand]
         x = (de_c - st.offset) * beta
@@ -74,37 +97,36 @@ def _step(xp: Any, gen: Any, dense: Any, st: DeviceState, beta: Any, offset_rate
     weight = xp.where(has, -2.0 * s_k, 0.0)
     st.fields += weight[:, None] * dense[k]
     st.spins[idx, k] = xp.where(has, -s_k, s_k).astype(xp.int8)
-    st.offset = xp.where(has, 0.0, st.offset + offset_rate)
+    st.offset = xp.where(has, 0.0, st.offset + stepper.offset_rate)
     improved = st.energy < st.best_energy
     st.best_energy = xp.where(improved, st.energy, st.best_energy)
     st.best_spins = xp.where(improved[:, None], st.spins, st.best_spins)
 
 
-def anneal(xp: Any, gen: Any, dense: Any, st: DeviceState, t0: int, t1: int, temps: Any,
-           interval: int, offset_rate: float, single: bool) -> None:
+def anneal(stepper: Stepper, st: DeviceState, t0: int, t1: int, temps: Any,
+           interval: int) -> None:
     """Annealing mode: steps ``t0..t1-1`` of every row at ``temps[t // interval]``."""
     rows = st.spins.shape[0]
     for t in range(t0, t1):
-        beta = xp.full(rows, 1.0 / float(temps[t // interval]))
-        _step(xp, gen, dense, st, beta, offset_rate, single)
+        beta = stepper.xp.full(rows, 1.0 / float(temps[t // interval]))
+        _step(stepper, st, beta)
 
 
-def replica_exchange_rounds(xp: Any, gen: Any, dense: Any, st: DeviceState, round0: int,
-                            round1: int, exchange_interval: int, offset_rate: float,
-                            single: bool, row_temp: Any, perm: Any, accepted: Any,
-                            attempted: Any) -> None:
+def replica_exchange_rounds(stepper: Stepper, st: DeviceState, exchange: XpExchange,
+                            round0: int, round1: int, exchange_interval: int) -> None:
     """Replica-exchange rounds ``round0..round1-1`` (same layout and rule as the CPU kernel).
 
-    ``row_temp`` (``(rows,)``) and ``perm`` (``(runs, replicas)``), ``accepted`` and
-    ``attempted`` (``(runs, replicas - 1)``) are updated in place; the swaps of one parity are
-    decided for all runs and pairs at once (the pairs of one parity are disjoint).
+    The arrays of ``exchange`` are updated in place; the swaps of one parity are decided for
+    all runs and pairs at once (the pairs of one parity are disjoint).
     """
+    xp, gen = stepper.xp, stepper.gen
+    row_temp, perm = exchange.row_temp, exchange.perm
     runs, replicas = perm.shape
     run_idx = xp.arange(runs)[:, None]
     for rnd in range(round0, round1):
         beta = 1.0 / row_temp
         for _ in range(exchange_interval):
-            _step(xp, gen, dense, st, beta, offset_rate, single)
+            _step(stepper, st, beta)
         ks = xp.arange(rnd % 2, replicas - 1, 2)
         if len(ks) == 0:
             continue
@@ -113,8 +135,8 @@ def replica_exchange_rounds(xp: Any, gen: Any, dense: Any, st: DeviceState, roun
         ta, tb = row_temp[a], row_temp[b]
         x = (1.0 / ta - 1.0 / tb) * (st.energy[a] - st.energy[b])
         ok = (x >= 0.0) | (gen.random(x.shape) < xp.exp(xp.minimum(x, 0.0)))
-        attempted[:, ks] += 1
-        accepted[:, ks] += ok
+        exchange.attempted[:, ks] += 1
+        exchange.accepted[:, ks] += ok
         perm[run_idx, ks] = xp.where(ok, b, a)
         perm[run_idx, ks + 1] = xp.where(ok, a, b)
         row_temp[a] = xp.where(ok, tb, ta)

@@ -1,4 +1,8 @@
-"""Sampling backends of the quantum-annealer emulator.
+"""Backend dispatch of the quantum-annealer emulator, and the model as it is programmed.
+
+:func:`program` turns a model into :class:`HardwareModel` arrays the way the QPU takes it
+(``auto_scale`` into the ranges, or a range check; Gaussian control errors drawn once per
+call); :func:`run_backend` anneals those arrays with one of the backends:
 
 * ``"sqa"`` — simulated quantum annealing: continuous-time path-integral Monte Carlo of the
   transverse-field Ising model along :class:`~.physics.AnnealSchedule`, using
@@ -13,26 +17,63 @@
   ramp ending at the schedule's effective ``B(1) / (2 k_B T)``, visiting spins in random
   order (a fixed sweep order lets zero-cost domain walls travel in lockstep, e.g. on rings).
 
-Both take the model as arrays over qubit indices ``0..n-1`` and return ``(reads, n)`` int8
-spins in read order.
+Every backend takes the model as arrays over qubit indices ``0..n-1`` and returns
+``(reads, n)`` int8 spins in read order.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any, NamedTuple
 
 import dimod
 import numpy as np
 import scipy.sparse as sp
 from dwave.samplers import PathIntegralAnnealingSampler, SimulatedAnnealingSampler
 
+from emulators._core.arrays import as_spin
 from emulators.quantum_annealer.kernels_cpu import sqa_trotter
-from emulators.quantum_annealer.physics import AnnealSchedule
+from emulators.quantum_annealer.physics import (
+    AnnealSchedule,
+    apply_control_errors,
+    auto_scale_factor,
+    check_in_ranges,
+)
 
-__all__ = ["BACKENDS", "run_backend"]
+__all__ = ["BACKENDS", "HardwareModel", "program", "run_backend"]
 
 #: Names accepted by ``backend=``.
 BACKENDS = ("sqa", "sqa-trotter", "classical")
+
+
+class HardwareModel(NamedTuple):
+    """A spin model over qubit indices ``0..n-1`` in hardware units: fields ``h`` and the
+    couplers ``(rows[k], cols[k])`` of strength ``j[k]``."""
+
+    h: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    j: np.ndarray
+
+
+def program(bqm: dimod.BinaryQuadraticModel, spec: Any, *, auto_scale: bool, h_noise: float,
+            j_noise: float, rng: np.random.Generator) -> tuple[list, HardwareModel, float]:
+    """``(labels, programmed model, auto-scale factor)`` of ``bqm`` on ``spec``.
+
+    ``auto_scale=True`` multiplies ``h`` and ``J`` by the largest common factor that keeps them
+    in ``spec.bias_range``/``spec.coupler_range``; ``False`` refuses values outside
+    ``bias_range``/``extended_j_range``. Then the control errors are added (one draw).
+    """
+    spin = as_spin(bqm)
+    labels = list(spin.variables)
+    h, (rows, cols, j), _ = spin.to_numpy_vectors(variable_order=labels)
+    if auto_scale:
+        scale = auto_scale_factor(h, j, spec.bias_range, spec.coupler_range)
+    else:
+        check_in_ranges(h, j, spec.bias_range, spec.extended_j_range)
+        scale = 1.0
+    h_hw, j_hw = apply_control_errors(h * scale, j * scale, h_noise, j_noise, rng)
+    return labels, HardwareModel(h_hw, rows, cols, j_hw), scale
 
 
 def _model(h: np.ndarray, rows: np.ndarray, cols: np.ndarray, j: np.ndarray
@@ -57,22 +98,13 @@ def _hot_beta(h: np.ndarray, rows: np.ndarray, cols: np.ndarray, j: np.ndarray) 
     return math.log(2.0) / (2.0 * top) if top > 0 else 0.01
 
 
-def run_backend(
-    backend: str,
-    h: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    j: np.ndarray,
-    *,
-    num_reads: int,
-    num_sweeps: int,
-    schedule: AnnealSchedule,
-    seed: int,
-) -> np.ndarray:
-    """Sample the Ising model ``(h, J)`` (hardware units) with ``backend``.
+def run_backend(backend: str, model: HardwareModel, *, num_reads: int, num_sweeps: int,
+                schedule: AnnealSchedule, seed: int) -> np.ndarray:
+    """Sample the Ising model ``model`` (hardware units) with ``backend``.
 
     ``seed`` must lie in ``[1, 2**31 - 1]`` (the dwave-samplers generators take 32 bits).
     """
+    h, rows, cols, j = model
     n = len(h)
     bqm = _model(h, rows, cols, j)
     if backend == "sqa":

@@ -1,18 +1,16 @@
-"""Shared by the SB and parallel-flip samplers: model arrays, schedules, the chunk driver."""
+"""The coupling matrix the SB and parallel-flip kernels work on, and the facts derived from it:
+RMS coupling, largest eigenvalue, default β range, greedy colouring."""
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
-from typing import Any
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from emulators._core import IsingArrays, Trace
+from emulators._core.arrays import IsingArrays
 
 __all__ = [
     "Coupling",
@@ -21,11 +19,7 @@ __all__ = [
     "coupling_rms",
     "largest_eigenvalue",
     "model_coupling",
-    "run_engine",
 ]
-
-#: Number of trace checkpoints when a trace is recorded.
-NUM_CHECKPOINTS = 64
 
 
 class Coupling:
@@ -136,43 +130,3 @@ def colour_classes(coupling: Coupling) -> list[np.ndarray]:
     for node, colour in colours.items():
         members[colour].append(node)
     return [np.asarray(sorted(m), dtype=np.int64) for m in members]
-
-
-def run_engine(engine: Any, total_steps: int, *, record_trace: bool, stop_window: int | None,
-               sync: Callable[[], None] | None = None) -> tuple[int, Trace | None]:
-    """Advance ``engine`` chunk by chunk; returns ``(steps run, trace or None)``.
-
-    Chunks end at trace checkpoints and, with early stopping, every ``stop_window // 4``
-    steps, where the run stops once every agent's sign state has been unchanged for
-    ``stop_window`` steps.
-    """
-    chunk = total_steps
-    if record_trace:
-        chunk = min(chunk, max(1, math.ceil(total_steps / NUM_CHECKPOINTS)))
-    if stop_window is not None:
-        chunk = min(chunk, max(1, stop_window // 4))
-    steps, seconds, best = [], [], []
-    begin = time.perf_counter()
-    done = 0
-    while done < total_steps:
-        hi = min(total_steps, done + chunk)
-        engine.advance(done, hi)
-        done = hi
-        stop = stop_window is not None and engine.min_stable() >= stop_window
-        if stop or done == total_steps:
-            engine.finalise()
-        if record_trace:
-            energies = engine.best_energies()
-            if sync is not None:
-                sync()
-            steps.append(done)
-            seconds.append(time.perf_counter() - begin)
-            best.append(energies)
-        if stop:
-            break
-    if sync is not None:
-        sync()
-    trace = None
-    if record_trace:
-        trace = Trace(np.asarray(steps), np.asarray(seconds), np.stack(best, axis=1))
-    return done, trace
