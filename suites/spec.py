@@ -44,7 +44,7 @@ from typing import Any
 import yaml
 
 from suites import problems as problem_registry
-from suites import registry
+from suites import registry, trainers
 
 #: Bumped when the meaning of a job's content changes (so old results are not reused).
 JOB_SCHEMA_VERSION = 1
@@ -316,6 +316,7 @@ class _Validator:
                 raise self.error(f"problems[{i}] ({problem.name}).machines",
                                  f"no machine named {', '.join(unknown)} in this suite; "
                                  f"machines: {', '.join(names)}")
+        self.pairings(problems, machines)
         return Suite(name, description, self.source, seeds, reads, budget, target, metrics,
                      problems, machines, settings)
 
@@ -523,7 +524,9 @@ class _Validator:
                 for v in vs:
                     self.sampler_value(pname, v, f"{key}.grid.{pname}")
             accepted = None
-            if self.check_machines:
+            if registry.is_trainer(entry["machine"]):
+                accepted = self.trainer_params(entry["machine"], init, params, key)
+            elif self.check_machines:
                 try:
                     accepted = registry.sampler_parameters(reg.target, init)
                 except (ImportError, TypeError) as exc:
@@ -551,6 +554,36 @@ class _Validator:
             raise self.error(f"budget.{key}", f"no machine in this suite accepts {key!r}; set "
                              "each machine's own budget parameter under its 'params'")
         return out
+
+    def trainer_params(self, machine: str, init: dict, params: dict, key: str) -> set[str]:
+        """Check a trainer machine's ``params`` (a trainer takes no ``init``); its names."""
+        trainer = trainers.trainer_class(machine)
+        if init:
+            raise self.error(f"{key}.init", f"trainer {machine!r} takes no init; set its "
+                             f"parameters under params ({', '.join(trainer.params) or 'none'})")
+        for pname, value in params.items():
+            if pname in trainer.params:
+                self.problem_value(trainer.params[pname], value, f"{key}.params.{pname}")
+        try:
+            trainer.check_params(params)
+        except ValueError as exc:
+            raise self.error(f"{key}.params", str(exc)) from None
+        return set(trainer.params)
+
+    def pairings(self, problems: list[ProblemSpec], machines: list[MachineSpecEntry]) -> None:
+        """Every problem's machines can run it (:func:`suites.trainers.check_pairing`)."""
+        for i, problem in enumerate(problems):
+            adapter = problem_registry.problem_kind(problem.kind)
+            for machine in machines:
+                if problem.machines is not None and machine.name not in problem.machines:
+                    continue
+                for combo in _grid_points(problem.grid) or [{}]:
+                    try:
+                        trainers.check_pairing(adapter, {**problem.params, **combo},
+                                               machine.machine)
+                    except ValueError as exc:
+                        raise self.error(f"problems[{i}] ({problem.name}).machines",
+                                         f"{machine.name}: {exc}") from None
 
 
 def _grid_points(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
