@@ -1,5 +1,5 @@
-"""The suites package's shape (issue 16): functions of bounded length and public functions of
-bounded arity."""
+"""The suites package's shape (issue 16): functions of bounded length, public functions of
+bounded arity, and the studies outside the machinery they use."""
 
 from __future__ import annotations
 
@@ -43,3 +43,9 @@ def test_public_functions_take_few_parameters():
             and _arity(node) > MAX_PARAMETERS]
     assert wide == []
 
+
+def test_only_the_command_line_imports_the_studies():
+    users = sorted(name for name, tree in _trees().items() for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                       "suites.studies") and not name.startswith("suites/studies/"))
+    assert users == ["suites/cli.py"]
