@@ -20,13 +20,15 @@ A suite file (loaded with ``yaml.safe_load``; tags that construct objects are re
         machines: [sa]               # optional: only these machines run this problem
     machines:
       - name: sa                     # label in the results (default: the machine name)
-        machine: dwave-sa            # a name from suites.registry.MACHINES
+        machine: dwave-sa            # a name from suites.registry.MACHINES or .TRAINERS
         params: {beta_range: [0.1, 4.0]}
         grid: {num_sweeps: [100, 1000]}
 
 The cartesian product problems × problem grid × machines × machine grid × seeds gives the
-jobs. A job's id is a hash of its content (canonical JSON), so the same job gets the same id in
-every process and every run.
+jobs. A trainer (``TRAINERS``) only trains training problems, a QUBO problem needs samplers
+(:func:`suites.trainers.check_pairing`); a trainer's ``params`` are its own settings. A job's
+id is a hash of its content (canonical JSON), so the same job gets the same id in every process
+and every run.
 """
 
 from __future__ import annotations
