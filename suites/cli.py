@@ -1,4 +1,4 @@
-"""``isingbench`` command line: run suites, plot, report, list, machines, validate."""
+"""``isingbench`` command line: run suites, plot, report, list, machines, validate, study."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any
 import yaml
 
 from suites import problems as problem_registry
-from suites import registry
+from suites import registry, trainers
 from suites.runner import DASK_CONNECT_TIMEOUT_S, ExecutorError, RunInterrupted, run_suite
 from suites.spec import SpecError, load_suite, resolve_suite_path, shipped_suites
 from suites.store import DamagedRecordWarning
+from suites.studies import STUDIES, get_study
 
 RUN_ID_HELP = (
     "Run directories are results/<suite>/<run-id>. The default run id is the suite's content "
@@ -84,10 +85,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="print the verdict (machines ranked per problem, and whether each "
                         "problem fits each machine) as plain text instead of writing HTML")
 
-    sub.add_parser("list", help="list shipped suites, machines and problem kinds",
+    sub.add_parser("list", help="list shipped suites, machines, trainers, problem kinds and "
+                               "studies",
                    parents=[common],
                    description="List the shipped suites, the registered machines (and whether "
-                               "they are installed here) and the problem kinds.")
+                               "they are installed here), the trainers, the problem kinds and "
+                               "the studies.")
     sub.add_parser("machines", help="show the machine specs (MachineSpec presets)",
                    parents=[common],
                    description="Show every MachineSpec preset of emulators.machine: capacity, "
@@ -111,6 +114,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="a problem parameter (VALUE is read as YAML, e.g. layers=[16,2,1]); "
                         "repeatable")
+
+    p = sub.add_parser("study", help="run a study and print its markdown tables", parents=[common],
+                       description="Run one of the studies (fixed experiments behind the "
+                                   "README's and SUMMARY's tables) and print its markdown. "
+                                   "'isingbench list' says what each does; 'isingbench study "
+                                   "NAME --help' lists its options.")
+    p.add_argument("name", metavar="NAME", choices=list(STUDIES),
+                   help=f"one of: {', '.join(STUDIES)}")
+    p.add_argument("options", nargs=argparse.REMAINDER, metavar="...",
+                   help="the study's options (see 'isingbench study NAME --help')")
     return parser
 
 
@@ -172,6 +185,7 @@ def cmd_list(_: argparse.Namespace) -> int:
         ok, why = registry.machine_available(name)
         state = "available" if ok else f"not available: {why}"
         print(f"  {name:<14} {entry.description}  [{entry.target}; {state}]")
+    _list_trainers()
     print("\nProblem kinds (suite key 'kind'):")
     for name in problem_registry.PROBLEM_KINDS:
         ok, why = problem_registry.kind_available(name)
@@ -180,10 +194,30 @@ def cmd_list(_: argparse.Namespace) -> int:
             continue
         adapter = problem_registry.problem_kind(name)
         print(f"  {name:<14} [{adapter.mode}] {adapter.description}")
-        for pname, spec in adapter.params.items():
-            req = "required" if spec.required else f"default {spec.default!r}"
-            print(f"      {pname}: {spec.kind}, {req} - {spec.help}")
+        _list_params(adapter.params)
+    print("\nStudies (isingbench study NAME [options]; NAME --help lists them):")
+    for name in STUDIES:
+        print(f"  {name:<16} {get_study(name).summary}")
     return 0
+
+
+def _list_params(params: dict[str, problem_registry.Param]) -> None:
+    for pname, spec in params.items():
+        req = "required" if spec.required else f"default {spec.default!r}"
+        print(f"      {pname}: {spec.kind}, {req} - {spec.help}")
+
+
+def _list_trainers() -> None:
+    print("\nTrainers (suite key 'machine' of a training problem; they train without a "
+          "sampler, their parameters go under the machine entry's 'params'):")
+    for name, entry in registry.TRAINERS.items():
+        ok, why = registry.machine_available(name)
+        state = "available" if ok else f"not available: {why}"
+        print(f"  {name:<14} {entry.description}  [{entry.target}; {state}]")
+        if ok:
+            _list_params(trainers.trainer_class(name).params)
+    print("  (any machine)  trains a training problem through its QUBOs, the machine solving "
+          f"each one  [{trainers.QUBO_TRAINER}]")
 
 
 def _presets() -> dict[str, Any]:
@@ -315,8 +349,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.fits else 1
 
 
+def cmd_study(args: argparse.Namespace) -> int:
+    return get_study(args.name).main(args.options, prog=f"isingbench study {args.name}")
+
+
 COMMANDS = {"run": cmd_run, "plot": cmd_plot, "report": cmd_report, "list": cmd_list,
-            "machines": cmd_machines, "validate": cmd_validate}
+            "machines": cmd_machines, "validate": cmd_validate, "study": cmd_study}
 
 
 def _one_line(exc: BaseException) -> str:

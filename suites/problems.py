@@ -6,8 +6,13 @@ Every kind is an adapter with one of two contracts:
   :class:`BuiltProblem` — a ``dimod.BinaryQuadraticModel`` plus, when known, a target energy and
   where it comes from. The runner samples the model on each machine and the metrics compare
   read energies with the target.
-* ``mode == "train"``: :meth:`ProblemKind.train` trains a model with a given sampler and returns
-  metrics (train/test accuracy and anything else worth storing).
+* ``mode == "train"``: :meth:`ProblemKind.task` builds the data and the model to train (a
+  :mod:`suites.tasks` object of the kind's :attr:`~ProblemKind.task_type`). The job's machine
+  trains it: a sampler machine solves every QUBO of the training
+  (:class:`suites.trainers.qubo.QuboTrainer`), a trainer machine (:data:`suites.registry.TRAINERS`)
+  trains it without one. Parameters named in :attr:`~ProblemKind.machine_params` only apply
+  to training through a sampler: with a trainer machine they must keep their defaults, and
+  with a sampler machine those whose default is ``None`` must be given.
 
 Kinds are registered by import string in :data:`PROBLEM_KINDS` (``"module:Class"``), so a kind
 whose module is not installed only fails when a suite names it.
@@ -124,29 +129,21 @@ def read_instance(path: str | os.PathLike, reader: InstanceReader) -> Any:
 class ProblemKind:
     """Base class of problem adapters (see the module docstring for the contract)."""
 
-    #: ``"qubo"`` (build a model to sample) or ``"train"`` (train with a sampler).
+    #: ``"qubo"`` (build a model to sample) or ``"train"`` (build a model to train).
     mode: ClassVar[str] = "qubo"
     description: ClassVar[str] = ""
     params: ClassVar[dict[str, Param]] = {}
+    #: ``mode == "train"``: the :mod:`suites.tasks` class :meth:`task` returns.
+    task_type: ClassVar[type | None] = None
+    #: ``mode == "train"``: parameters that only training through a sampler machine uses.
+    machine_params: ClassVar[tuple[str, ...]] = ()
 
     def build(self, params: Mapping[str, Any]) -> BuiltProblem:
         """Build the model (``mode == "qubo"``)."""
         raise NotImplementedError(f"{type(self).__name__} is a {self.mode!r} kind")
 
-    def train(
-        self,
-        params: Mapping[str, Any],
-        sampler: dimod.Sampler,
-        sample_kwargs: Mapping[str, Any],
-        seed: int,
-    ) -> dict[str, float]:
-        """Train with ``sampler`` and return metrics (``mode == "train"``).
-
-        Besides ``train_accuracy``/``test_accuracy`` and other numbers, the result may carry
-        ``"history"``: one dict per training round with at least ``round`` and ``train_loss``
-        (fraction of training samples misclassified); the runner stores it in
-        ``training.parquet`` and the plots draw it as the training's convergence.
-        """
+    def task(self, params: Mapping[str, Any], seed: int) -> Any:
+        """The data and model to train (``mode == "train"``); ``seed`` is the job's seed."""
         raise NotImplementedError(f"{type(self).__name__} is a {self.mode!r} kind")
 
     def check_params(self, params: Mapping[str, Any]) -> None:
@@ -212,12 +209,9 @@ PROBLEM_KINDS: dict[str, str] = {
     "gset": "suites.problem_kinds.maxcut:GsetMaxCut",
     "gset_neighbourhood": "suites.problem_kinds.maxcut:GsetNeighbourhood",
     "bnn_digits": "suites.problem_kinds.bnn:DigitsBNN",
-    "layerwise_digits": "suites.problem_kinds.layerwise:DigitsLayerwise",
     "bnn_training": "suites.problem_kinds.bnn_training:DigitsBNNTraining",
-    # paper-reproduction kinds (issue 10)
-    "bnn_baseline": "suites.problem_kinds.paper:BNNBaseline",
-    "layerwise_head": "suites.problem_kinds.paper:LayerwiseHead",
-    "layerwise_qubo": "suites.problem_kinds.paper:LayerwiseQubo",
+    "layerwise_digits": "suites.problem_kinds.layerwise:LayerwiseTraining",
+    "layerwise_qubo": "suites.problem_kinds.layerwise:LayerwiseQubo",
 }
 
 

@@ -1,9 +1,19 @@
-"""Machine registry: short names for the samplers a suite can run.
+"""Machine registry: the short names a suite's ``machine:`` key may take.
 
-Each entry names a :class:`dimod.Sampler` subclass by import string (``"module:Class"``),
-the keyword arguments its constructor takes, default sampling parameters, and optionally the
-:mod:`emulators.machine` preset that describes the hardware it models. Adding a machine is one
-line in :data:`MACHINES`; nothing else in the suites package needs to change.
+Two tables of :class:`MachineEntry`:
+
+* :data:`MACHINES`: samplers. Each names a :class:`dimod.Sampler` subclass by import string
+  (``"module:Class"``), the keyword arguments its constructor takes, default sampling
+  parameters, the :mod:`emulators.machine` preset that describes the hardware it models, the
+  sampling keyword that counts its steps and how a study scales an annealing budget to it. A
+  sampler samples the QUBO problems and solves every QUBO of a training problem
+  (:mod:`suites.trainers.qubo`).
+* :data:`TRAINERS`: machine-free training methods (direct weight search, STE, float
+  majorise-minimise, L-BFGS, SGD), each a :class:`suites.trainers.base.Trainer` subclass whose
+  own parameters are the machine's ``params``.
+
+Adding a machine or a trainer is one line in its table; nothing else in the suites package
+needs to change.
 """
 
 from __future__ import annotations
@@ -34,6 +44,15 @@ class MachineEntry:
         Sampling keyword arguments used unless a suite overrides them.
     spec:
         Name of the :mod:`emulators.machine` preset this machine models, if any.
+    step_param:
+        The sampling keyword that counts the machine's steps per read (a sweep, one parallel
+        trial, one integration step); ``None`` when it has none (greedy descent, tabu,
+        trainers).
+    budget_scale:
+        ``(reads, steps)`` per read and per sweep of an annealing budget: how
+        :meth:`budget` turns ``num_reads`` x ``num_sweeps`` into this machine's keywords (our
+        choice; one Digital Annealer step flips at most one bit, a bifurcation step moves
+        every spin a little).
     """
 
     target: str
@@ -41,6 +60,16 @@ class MachineEntry:
     init: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     spec: str | None = None
+    step_param: str | None = None
+    budget_scale: tuple[int, int] = (1, 1)
+
+    def budget(self, num_reads: int, num_sweeps: int) -> dict[str, int]:
+        """Sampling keywords for an annealing budget of ``num_reads`` x ``num_sweeps``."""
+        reads, steps = self.budget_scale
+        kwargs = {"num_reads": reads * num_reads}
+        if self.step_param is not None:
+            kwargs[self.step_param] = steps * num_sweeps
+        return kwargs
 
 
 #: Every machine a suite may name. Entries whose module is not installed (yet) are listed by
@@ -49,6 +78,7 @@ MACHINES: dict[str, MachineEntry] = {
     "dwave-sa": MachineEntry(
         "dwave.samplers:SimulatedAnnealingSampler",
         "dwave-samplers reference simulated annealing (CPU)",
+        step_param="num_sweeps",
     ),
     "dwave-greedy": MachineEntry(
         "dwave.samplers:SteepestDescentSampler",
@@ -61,26 +91,60 @@ MACHINES: dict[str, MachineEntry] = {
     "sa": MachineEntry(
         "emulators.annealing:SimulatedAnnealingSampler",
         "isingbench simulated annealing (numba)",
+        step_param="num_sweeps",
     ),
     "pt": MachineEntry(
         "emulators.annealing:ParallelTemperingSampler",
         "isingbench parallel tempering (numba)",
+        step_param="num_sweeps",
     ),
     "da": MachineEntry(
         "emulators.digital_annealer:DigitalAnnealerSampler",
         "Digital Annealer emulator (parallel trial, dynamic offset)",
+        step_param="number_iterations",
+        budget_scale=(1, 50),
     ),
     "sb": MachineEntry(
         "emulators.bifurcation:SimulatedBifurcationSampler",
         "simulated bifurcation Ising machine emulator",
+        step_param="num_steps",
+        budget_scale=(4, 10),
     ),
     "pfa": MachineEntry(
         "emulators.bifurcation:ParallelFlipAnnealingSampler",
         "synchronous parallel-flip annealing emulator",
+        step_param="num_sweeps",
     ),
     "qa": MachineEntry(
         "emulators.quantum_annealer:QuantumAnnealerEmbeddingSampler",
         "quantum annealer model on Advantage (minor embedding, ranges, control noise)",
+        step_param="num_sweeps",
+    ),
+}
+
+#: Machine-free training methods a suite may name as a machine of a training problem (the
+#: job's machine IS the trainer). See :mod:`suites.trainers`.
+TRAINERS: dict[str, MachineEntry] = {
+    "direct": MachineEntry(
+        "suites.trainers.whole_network:DirectSearchTrainer",
+        "direct simulated annealing over a binary network's ±1 weights (DESIGN.md 6.5)",
+    ),
+    "ste": MachineEntry(
+        "suites.trainers.whole_network:STETrainer",
+        "the binary network's architecture trained by gradient descent (straight-through "
+        "estimator)",
+    ),
+    "float-mm": MachineEntry(
+        "suites.trainers.layerwise:FloatMMTrainer",
+        "the layer-wise head's majorise-minimise iteration with exact float steps",
+    ),
+    "lbfgs": MachineEntry(
+        "suites.trainers.layerwise:LBFGSTrainer",
+        "logistic regression on the head's features, L-BFGS to convergence (scikit-learn)",
+    ),
+    "sgd": MachineEntry(
+        "suites.trainers.layerwise:SGDTrainer",
+        "log-loss SGD on the head's features (scikit-learn)",
     ),
 }
 
@@ -93,12 +157,27 @@ class UnknownMachineError(KeyError):
 
 
 def machine_entry(name: str) -> MachineEntry:
-    """Return the registry entry for ``name``; unknown names list the known ones."""
-    try:
-        return MACHINES[name]
-    except KeyError:
-        known = ", ".join(sorted(MACHINES))
-        raise UnknownMachineError(f"unknown machine {name!r}; known machines: {known}") from None
+    """Return the entry of a sampler or trainer ``name``; unknown names list the known ones."""
+    entry = MACHINES.get(name) or TRAINERS.get(name)
+    if entry is None:
+        raise UnknownMachineError(f"unknown machine {name!r}; known machines: "
+                                  f"{', '.join(sorted(MACHINES))}; trainers: "
+                                  f"{', '.join(sorted(TRAINERS))}")
+    return entry
+
+
+def is_trainer(name: str) -> bool:
+    """Whether ``name`` is a machine-free trainer (:data:`TRAINERS`) rather than a sampler."""
+    return name in TRAINERS
+
+
+def budgeted_sampler(name: str, num_reads: int, num_sweeps: int
+                     ) -> tuple[dimod.Sampler, dict[str, int]]:
+    """A sampler machine built from its entry, with the keywords of an annealing budget."""
+    if name not in MACHINES:
+        raise ValueError(f"unknown machine {name!r}; known: {', '.join(MACHINES)}")
+    entry = MACHINES[name]
+    return make_sampler(entry.target, entry.init), entry.budget(num_reads, num_sweeps)
 
 
 def import_object(target: str) -> Any:
@@ -123,10 +202,14 @@ def sampler_class(target: str) -> type[dimod.Sampler]:
 
 
 def machine_available(name: str) -> tuple[bool, str]:
-    """Whether the machine's sampler imports; the second item is the reason when it does not."""
+    """Whether the machine's sampler (or trainer) imports; the second item is the reason when
+    it does not."""
     entry = machine_entry(name)
     try:
-        sampler_class(entry.target)
+        if is_trainer(name):
+            import_object(entry.target)
+        else:
+            sampler_class(entry.target)
     except (ImportError, TypeError) as exc:
         return False, f"{type(exc).__name__}: {exc}"
     return True, ""

@@ -45,7 +45,7 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from suites import claims, registry, store
+from suites import claims, registry, store, trainers
 from suites import problems as problem_registry
 from suites.spec import Job, Suite
 
@@ -173,15 +173,17 @@ def run_job(job: Mapping[str, Any]) -> dict[str, Any]:
     one-read warm-up call (JIT compilation is not counted as sampling time).
     """
     adapter = problem_registry.problem_kind(job["kind"])
-    sampler = registry.make_sampler(job["sampler"], job["sampler_init"])
     kwargs = dict(job["sample_params"])
     kwargs["num_reads"] = job["reads"]
     kwargs["seed"] = job["seed"]
-    if job["mode"] == "train":
+    if job["mode"] == "train":  # the job's machine trains the problem's task
+        trainer = trainers.make_trainer(job["sampler"], job["sampler_init"])
         t0 = time.perf_counter()
-        metrics = dict(adapter.train(job["problem_params"], sampler, kwargs, job["seed"]))
+        task = adapter.task(job["problem_params"], job["seed"])
+        metrics = dict(trainer.train(task, kwargs, job["seed"]))
         history = metrics.pop("history", None)
         return {"metrics": metrics, "history": history, "wall_s": time.perf_counter() - t0}
+    sampler = registry.make_sampler(job["sampler"], job["sampler_init"])
     built = problem_registry.build_problem(job["kind"], job["problem_params"])
     if job["record_trace"] and "record_trace" in sampler.parameters:
         kwargs["record_trace"] = True

@@ -20,13 +20,15 @@ A suite file (loaded with ``yaml.safe_load``; tags that construct objects are re
         machines: [sa]               # optional: only these machines run this problem
     machines:
       - name: sa                     # label in the results (default: the machine name)
-        machine: dwave-sa            # a name from suites.registry.MACHINES
+        machine: dwave-sa            # a name from suites.registry.MACHINES or .TRAINERS
         params: {beta_range: [0.1, 4.0]}
         grid: {num_sweeps: [100, 1000]}
 
 The cartesian product problems × problem grid × machines × machine grid × seeds gives the
-jobs. A job's id is a hash of its content (canonical JSON), so the same job gets the same id in
-every process and every run.
+jobs. A trainer (``TRAINERS``) only trains training problems, a QUBO problem needs samplers
+(:func:`suites.trainers.check_pairing`); a trainer's ``params`` are its own settings. A job's
+id is a hash of its content (canonical JSON), so the same job gets the same id in every process
+and every run.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from typing import Any
 import yaml
 
 from suites import problems as problem_registry
-from suites import registry
+from suites import registry, trainers
 
 #: Bumped when the meaning of a job's content changes (so old results are not reused).
 JOB_SCHEMA_VERSION = 1
@@ -336,6 +338,7 @@ class _Validator:
                 raise self.error(f"problems[{i}] ({problem.name}).machines",
                                  f"no machine named {', '.join(unknown)} in this suite; "
                                  f"machines: {', '.join(names)}")
+        self.pairings(problems, machines)
         return Suite(name, description, self.source, seeds, reads, budget, target, metrics,
                      problems, machines, settings)
 
@@ -544,7 +547,9 @@ class _Validator:
                 for v in vs:
                     self.sampler_value(pname, v, f"{key}.grid.{pname}")
             accepted = None
-            if self.check_machines:
+            if registry.is_trainer(entry["machine"]):
+                accepted = self.trainer_params(entry["machine"], init, params, key)
+            elif self.check_machines:
                 try:
                     accepted = registry.sampler_parameters(reg.target, init)
                 except (ImportError, TypeError) as exc:
@@ -572,6 +577,36 @@ class _Validator:
             raise self.error(f"budget.{key}", f"no machine in this suite accepts {key!r}; set "
                              "each machine's own budget parameter under its 'params'")
         return out
+
+    def trainer_params(self, machine: str, init: dict, params: dict, key: str) -> set[str]:
+        """Check a trainer machine's ``params`` (a trainer takes no ``init``); its names."""
+        trainer = trainers.trainer_class(machine)
+        if init:
+            raise self.error(f"{key}.init", f"trainer {machine!r} takes no init; set its "
+                             f"parameters under params ({', '.join(trainer.params) or 'none'})")
+        for pname, value in params.items():
+            if pname in trainer.params:
+                self.problem_value(trainer.params[pname], value, f"{key}.params.{pname}")
+        try:
+            trainer.check_params(params)
+        except ValueError as exc:
+            raise self.error(f"{key}.params", str(exc)) from None
+        return set(trainer.params)
+
+    def pairings(self, problems: list[ProblemSpec], machines: list[MachineSpecEntry]) -> None:
+        """Every problem's machines can run it (:func:`suites.trainers.check_pairing`)."""
+        for i, problem in enumerate(problems):
+            adapter = problem_registry.problem_kind(problem.kind)
+            for machine in machines:
+                if problem.machines is not None and machine.name not in problem.machines:
+                    continue
+                for combo in _grid_points(problem.grid) or [{}]:
+                    try:
+                        trainers.check_pairing(adapter, {**problem.params, **combo},
+                                               machine.machine)
+                    except ValueError as exc:
+                        raise self.error(f"problems[{i}] ({problem.name}).machines",
+                                         f"{machine.name}: {exc}") from None
 
 
 def _grid_points(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:

@@ -9,22 +9,31 @@ by the direct weight search (:mod:`qubo_bnn.whole_network.direct_search`); when 
 target is the best loss that search reached, and the row says so. ``p_s = successes / reads``,
 averaged over ``instances`` random draws of the samples.
 
-Run ``python -m suites.studies.success_curve`` for the default table (reference annealer).
+Run ``isingbench study success_curve`` (or ``python -m suites.studies.success_curve``) for the
+default table: the reference annealer, 20 reads x 20,000 sweeps; ``--machine`` names another
+registry machine, whose budget the registry scales from reads x sweeps.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import dimod
 import numpy as np
+import pandas as pd
 
 from qubo_bnn.datasets import load_digits_binary
 from qubo_bnn.sampling import default_sampler, run_sampler
 from qubo_bnn.whole_network.direct_search import anneal_weights
 from qubo_bnn.whole_network.formulation import build_bnn_qubo
 from qubo_bnn.whole_network.options import DirectSearchOptions
+from suites import registry
+from suites.studies.base import Study, StudyOptions, option
+
+#: Sampler machines with a step count, which an annealing budget scales to.
+BUDGETED_MACHINES = tuple(name for name, entry in registry.MACHINES.items()
+                          if entry.step_param is not None)
 
 
 def success_curve(
@@ -98,20 +107,36 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+@dataclass(frozen=True)
+class Options(StudyOptions):
+    """Machine, budget and sample counts of the curve."""
+
+    reads: int = option(20, "reads per QUBO (scaled by the machine's registry entry)")
+    sweeps: int = option(20_000, "sweeps per read (scaled by the machine's registry entry)")
+    instances: int = option(3, "random draws of the samples per S")
+    samples: tuple[int, ...] = option((1, 2, 4, 8, 16), "samples per QUBO, S")
+    machine: str = option("sa", "registry machine", choices=BUDGETED_MACHINES, noun="machine")
+
+
+def run(options: Options) -> pd.DataFrame:
+    """One row per S (see :func:`success_curve`)."""
+    sampler, kwargs = registry.budgeted_sampler(options.machine, options.reads, options.sweeps)
+    return pd.DataFrame(success_curve(sampler, samples=options.samples,
+                                      instances=options.instances, sample_kwargs=kwargs))
+
+
+def render(rows: pd.DataFrame) -> str:
+    """The markdown table of :func:`markdown`."""
+    return markdown(rows.to_dict("records"))
+
+
+STUDY = Study("success_curve", __doc__.splitlines()[0], Options, run, render)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the success-probability table."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--reads", type=int, default=20)
-    p.add_argument("--sweeps", type=int, default=20_000)
-    p.add_argument("--instances", type=int, default=3)
-    p.add_argument("--samples", type=int, nargs="+", default=[1, 2, 4, 8, 16])
-    args = p.parse_args(argv)
-    rows = success_curve(
-        samples=args.samples, instances=args.instances,
-        sample_kwargs={"num_reads": args.reads, "num_sweeps": args.sweeps},
-    )
-    print(markdown(rows))
+    return STUDY.main(argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

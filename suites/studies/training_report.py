@@ -8,16 +8,16 @@ setting; the direct-search reference (:mod:`qubo_bnn.whole_network.direct_search
 STE baseline (:mod:`qubo_bnn.whole_network.ste`) have no regulariser and are run once per
 seed. Prints a markdown table of test accuracy, mean ± std over seeds, plus fit times.
 
-Run: ``python -m suites.studies.training_report [--seeds 5] [--tasks two ten ten32 ten8]
-[--settings none margin dropout both]``.
+Run: ``isingbench study training_report [--seeds 5] [--tasks two ten ten32 ten8]
+[--settings none margin dropout both]`` (or ``python -m suites.studies.training_report ...``).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from qubo_bnn.whole_network.direct_search import anneal_weights
 from qubo_bnn.whole_network.layers import errors_of
 from qubo_bnn.whole_network.options import DirectSearchOptions
 from qubo_bnn.whole_network.ste import train_ste
+from suites.studies.base import Study, StudyOptions, option
 
 SETTINGS = {
     "none": {"margin": 0.0, "dropout": 0.0},
@@ -105,18 +106,45 @@ def markdown(results: dict[str, dict], settings=SETTINGS) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+@dataclass(frozen=True)
+class Options(StudyOptions):
+    """Which tasks, regulariser settings and seeds."""
+
+    seeds: int = option(5, "seeds 0..N-1 (one 70/30 split each)")
+    tasks: tuple[str, ...] = option(DEFAULT_TASKS, "tasks", choices=TASKS, noun="task")
+    settings: tuple[str, ...] = option(tuple(SETTINGS), "regulariser settings",
+                                       choices=SETTINGS, noun="setting")
+    progress: bool = option(True, "one line per fit on stderr")
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """Per task: ``{method or setting key: [value per seed]}`` (see :func:`run_task`)."""
+
+    results: dict[str, dict[str, list[float]]]
+    settings: dict[str, dict[str, float]]
+
+
+def run(options: Options) -> TrainingReport:
+    """Fit every task, seed and setting with the reference annealer."""
+    settings = {k: SETTINGS[k] for k in options.settings}
+    results = {t: run_task(t, range(options.seeds), settings=settings,
+                           verbose=options.progress) for t in options.tasks}
+    return TrainingReport(results, settings)
+
+
+def render(report: TrainingReport) -> str:
+    """The markdown table of :func:`markdown`."""
+    return markdown(report.results, report.settings)
+
+
+STUDY = Study("training_report", __doc__.splitlines()[0], Options, run, render)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point (see the module docstring)."""
-    p = argparse.ArgumentParser(description="QUBO-BNN accuracy table (markdown)")
-    p.add_argument("--seeds", type=int, default=5)
-    p.add_argument("--tasks", nargs="+", default=list(DEFAULT_TASKS), choices=list(TASKS))
-    p.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
-    args = p.parse_args(argv)
-    settings = {k: SETTINGS[k] for k in args.settings}
-    results = {t: run_task(t, range(args.seeds), settings=settings, verbose=True)
-               for t in args.tasks}
-    print(markdown(results, settings))
+    return STUDY.main(argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -29,14 +29,14 @@ PAPER_SUITES = ("regularisers", "bit_precision", "machines", "precision")
 #: Per-kind parameter caps of the reduced copies (value = the most a reduced job may use).
 _PROBLEM_CAPS = {
     "bnn_training": {"rounds": 1},
-    "bnn_baseline": {"sweeps": 20, "restarts": 1, "epochs": 2},
-    "layerwise_head": {"iterations": 1, "n_features": 4},
+    "layerwise_digits": {"iterations": 1, "n_features": 4},
     "layerwise_qubo": {"n_features": 4},
     "bnn_digits": {"samples": 2},
     "maxcut_dense": {"n": 24},
 }
-#: Sampler budget caps of the reduced copies.
-_MACHINE_CAPS = {"num_sweeps": 10, "number_iterations": 200, "num_steps": 50}
+#: Sampler budget (and trainer parameter) caps of the reduced copies.
+_MACHINE_CAPS = {"num_sweeps": 10, "number_iterations": 200, "num_steps": 50,
+                 "sweeps": 20, "restarts": 1, "epochs": 2}
 _TRAIN_COLUMNS = {"train_accuracy", "test_accuracy"}
 _QUBO_COLUMNS = {"energy", "target", "target_source", "success", "residual", "wall_s",
                  "modelled_s"}
@@ -145,7 +145,8 @@ def test_shipped_suite_loads_and_uses_its_machines(name):
 def test_regularisers_covers_settings_and_seeds():
     suite = load_suite("regularisers")
     assert len(suite.seeds) >= 5
-    train = [p for p in suite.problems if p.kind == "bnn_training"]
+    train = [p for p in suite.problems if p.kind == "bnn_training"
+             and not set(p.machines) & set(registry.TRAINERS)]
     assert {tuple(p.params["classes"]) for p in train} >= {(3, 8), tuple(range(10))}
     for p in train:
         margins, dropouts = p.grid["margin"], p.grid["dropout"]
@@ -155,18 +156,18 @@ def test_regularisers_covers_settings_and_seeds():
         assert len([d for d in dropouts if d > 0]) >= 2
     exact = [p for p in suite.problems if p.kind == "bnn_digits" and p.target == "ground_state"]
     assert exact and len(exact[0].grid["samples"]) >= 3
-    methods = {m for p in suite.problems if p.kind == "bnn_baseline" for m in p.grid["method"]}
+    methods = {m.machine for m in suite.machines if m.machine in registry.TRAINERS}
     assert methods == {"direct", "ste"}
 
 
 def test_bit_precision_covers_k_and_datasets():
     suite = load_suite("bit_precision")
-    heads = [p for p in suite.problems if p.kind == "layerwise_head" and "bits" in p.grid]
+    heads = [p for p in suite.problems if p.kind == "layerwise_digits" and "bits" in p.grid]
     assert {tuple(p.grid["bits"]) for p in heads} == {(5, 10, 15, 20)}
     assert {p.params["dataset"] for p in heads} == {"digits", "mnist5k"}
-    baselines = {m for p in suite.problems if p.kind == "layerwise_head"
-                 for m in p.grid.get("method", [])}
-    assert {"float_mm", "lbfgs", "sgd"} <= baselines
+    baselines = {m for p in suite.problems if p.kind == "layerwise_digits"
+                 for m in p.machines if m in registry.TRAINERS}
+    assert {"float-mm", "lbfgs", "sgd"} <= baselines
 
 
 def test_precision_sweeps_bits_and_noise():
@@ -263,7 +264,8 @@ def test_reduced_suite_runs_end_to_end(name, tmp_path):
     if name == "regularisers":
         # every QUBO-trained job stores its per-round training loss, drawn as convergence
         training = pd.read_parquet(run_dir / "training.parquet")
-        trained = frame[frame["kind"] == "bnn_training"]["job_id"]
+        trained = frame[(frame["kind"] == "bnn_training")
+                        & ~frame["machine_type"].isin(list(registry.TRAINERS))]["job_id"]
         assert set(training["job_id"]) == set(trained)
         for _, rounds in training.groupby("job_id"):
             assert rounds["round"].tolist() == list(range(len(rounds)))

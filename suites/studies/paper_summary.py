@@ -1,15 +1,16 @@
 """Markdown tables of a paper-reproduction run (issue 10), for the committed SUMMARY.md files.
 
-``python -m suites.paper_summary RUN`` (a run directory, or a suite name meaning its latest run
-under ``--out``) prints, from the run's job files:
+``isingbench study paper_summary RUN`` (or ``python -m suites.studies.paper_summary RUN``; RUN
+is a run directory, or a suite name meaning its latest run under ``--out``) prints, from the
+run's job files:
 
 * **accuracy**: test accuracy mean ± std over seeds per problem × setting (rows) and machine
   (columns), from the training jobs;
 * **sampling**: per QUBO problem × setting × machine: variables, target and its source,
   success probability with its bootstrap 95% interval, TTS99 in machine steps, in wall
   seconds and in modelled hardware seconds, mean residual energy. A machine step is what
-  the machine counts: a sweep (sa, dwave-sa, pt, pfa, qa), one parallel trial (da) or one
-  integration step (sb);
+  the machine counts, its registry entry's ``step_param``: a sweep (sa, dwave-sa, pt, pfa,
+  qa), one parallel trial (da) or one integration step (sb);
 * **fit**: the FitReport each machine returned per problem × setting (scale, largest relative
   coefficient error, coefficients rounded to zero, whether the ground state survives
   quantisation — checked exactly for small models only, see emulators.machine.EXACT_LIMIT).
@@ -19,23 +20,18 @@ Nothing is typed in by hand: rerunning the command on the same run prints the sa
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from suites import metrics, summary
+from suites import metrics, registry, summary
 from suites.ordering import natural_order, sort_naturally
 from suites.store import load, read_job_records
-
-#: Sampling keyword that counts a machine's steps, by registry machine name.
-STEP_PARAMS = {"sa": "num_sweeps", "dwave-sa": "num_sweeps", "pt": "num_sweeps",
-               "pfa": "num_sweeps", "qa": "num_sweeps", "da": "number_iterations",
-               "sb": "num_steps"}
+from suites.studies.base import Study, StudyOptions, option
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -74,7 +70,8 @@ def accuracy_table(jobs: pd.DataFrame) -> pd.DataFrame:
 
 def _steps(row: pd.Series) -> float:
     params = json.loads(row["sample_params"])
-    key = STEP_PARAMS.get(row["machine_type"])
+    entry = registry.MACHINES.get(row["machine_type"])
+    key = entry.step_param if entry is not None else None
     value = params.get(key) if key else None
     return float(value) if value is not None else math.nan
 
@@ -137,38 +134,60 @@ def fit_table(run_dir: Path) -> pd.DataFrame:
     return sort_naturally(pd.DataFrame(list(seen.values())), ["problem", "setting", "machine"])
 
 
-def render(run: str | Path, out: str | Path = "results") -> str:
-    """All tables of a run as markdown."""
-    results = load(run, out)
+@dataclass(frozen=True)
+class Options(StudyOptions):
+    """Which run to summarise."""
+
+    run: str = option(help="a run directory, or a suite name (its latest run)", positional=True)
+    out: str = option("results", "results root used to resolve a suite name")
+
+
+@dataclass(frozen=True)
+class PaperTables:
+    """The tables of one run (empty frames for what the run does not have)."""
+
+    path: Path
+    suite: str
+    jobs: int
+    accuracy: pd.DataFrame
+    sampling: pd.DataFrame
+    fit: pd.DataFrame
+    failed: pd.DataFrame
+
+
+def run(options: Options) -> PaperTables:
+    """Read the run's jobs and compute every table."""
+    np.seterr(all="ignore")
+    results = load(options.run, options.out)
     jobs = results.jobs
     n_boot = results.run_info.get("metrics", {}).get("bootstrap", 1000)
-    failed = summary.failures(jobs)
-    parts = [f"Run `{results.path}` (suite `{results.suite}`): {jobs['job_id'].nunique()} "
+    return PaperTables(path=results.path, suite=results.suite, jobs=jobs["job_id"].nunique(),
+                       accuracy=accuracy_table(jobs), sampling=sampling_table(jobs, n_boot),
+                       fit=fit_table(results.path), failed=summary.failures(jobs))
+
+
+def render(tables: PaperTables) -> str:
+    """All tables of a run as markdown."""
+    failed = tables.failed
+    parts = [f"Run `{tables.path}` (suite `{tables.suite}`): {tables.jobs} "
              f"jobs, {len(failed)} failed.\n"]
-    acc = accuracy_table(jobs)
-    if not acc.empty:
-        parts += ["### Test accuracy (mean ± std over seeds, (seeds))\n", _markdown(acc)]
-    samp = sampling_table(jobs, n_boot)
-    if not samp.empty:
-        parts += ["### Sampling: success probability and TTS99\n", _markdown(samp)]
-    fit = fit_table(results.path)
-    if not fit.empty:
-        parts += ["### FitReport per machine\n", _markdown(fit)]
+    for title, frame in (("Test accuracy (mean ± std over seeds, (seeds))", tables.accuracy),
+                         ("Sampling: success probability and TTS99", tables.sampling),
+                         ("FitReport per machine", tables.fit)):
+        if not frame.empty:
+            parts += [f"### {title}\n", _markdown(frame)]
     if len(failed):
         parts += ["### Failed jobs\n", _markdown(failed.assign(
             error=failed["error"].astype(str).str.slice(0, 120)))]
     return "\n".join(parts)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m suites.paper_summary",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", help="a run directory, or a suite name (its latest run)")
-    parser.add_argument("--out", default="results", help="results root (default: results)")
-    args = parser.parse_args(argv)
-    np.seterr(all="ignore")
-    print(render(args.run, args.out))
-    return 0
+STUDY = Study("paper_summary", __doc__.split("\n\n")[0], Options, run, render)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m suites.studies.paper_summary RUN [--out DIR]``."""
+    return STUDY.main(argv)
 
 
 if __name__ == "__main__":
