@@ -45,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help=debug_help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_run, _add_results, _add_listings, _add_validate, _add_study):
+        add(sub, common)
+    return parser
 
+
+def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("run", help="run (or resume) a suite", parents=[common],
                        description="Run every job of a suite that is not finished yet, "
                                    "writing one file per job as it finishes; then collect "
@@ -73,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="also write figures and report.html when the run ends")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
+
+def _add_results(sub: Any, common: argparse.ArgumentParser) -> None:
     for name, what in (("plot", "write the figures (PNG) of a run into RUN/figures"),
                        ("report", "write RUN/report.html: one self-contained HTML file with "
                                   "the verdict, the fits, the tables and the figures embedded")):
@@ -85,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="print the verdict (machines ranked per problem, and whether each "
                         "problem fits each machine) as plain text instead of writing HTML")
 
+
+def _add_listings(sub: Any, common: argparse.ArgumentParser) -> None:
     sub.add_parser("list", help="list shipped suites, machines, trainers, problem kinds and "
                                "studies",
                    parents=[common],
@@ -96,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
                    description="Show every MachineSpec preset of emulators.machine: capacity, "
                                "precision, ranges, connectivity, clock.")
 
+
+def _add_validate(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "validate", help="check a suite file, or print the FitReport of a problem on a machine",
         parents=[common],
@@ -115,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a problem parameter (VALUE is read as YAML, e.g. layers=[16,2,1]); "
                         "repeatable")
 
+
+def _add_study(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("study", help="run a study and print its markdown tables", parents=[common],
                        description="Run one of the studies (fixed experiments behind the "
                                    "README's and SUMMARY's tables) and print its markdown. "
@@ -124,7 +137,6 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"one of: {', '.join(STUDIES)}")
     p.add_argument("options", nargs=argparse.REMAINDER, metavar="...",
                    help="the study's options (see 'isingbench study NAME --help')")
-    return parser
 
 
 # ---------------------------------------------------------------- commands
