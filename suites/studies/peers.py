@@ -2,7 +2,7 @@
 
 Run::
 
-    python -m suites.studies.peers [--quick] [--out DIR] [--resume]
+    python -m suites.studies.peers [--quick] [--out DIR] [--resume] [--reads N] [--sweeps S]
 
 Instances: a K2000-style dense ±1 graph (n = 2,000), G22, G55 and G70 (from the G-set
 folder :func:`suites.instances.find_gset` finds; a missing file is skipped with a note), the
@@ -77,6 +77,7 @@ __all__ = [
     "main",
     "ratio_table",
     "run_study",
+    "study",
     "study_instances",
     "summarise",
 ]
@@ -223,6 +224,7 @@ def _record(instance: Instance, setting: str, solver: Solver, outcome: Outcome,
         "updates": outcome.updates, "stopped_at_target": outcome.stopped_at_target,
         "params": json.dumps(outcome.params, sort_keys=True, default=str),
         "load_1min": os.getloadavg()[0], "note": note,
+        "finished_at": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S}",
     }
 
 
@@ -250,7 +252,8 @@ def run_study(config: StudyConfig, instances: Sequence[Instance],
     Returns the run records (one per instance, setting and solver; see ``runs.jsonl``) and
     one note per solver skipped (missing package) or run that failed. With ``out_dir`` each
     record is appended to ``out_dir/runs.jsonl`` as it ends; ``resume`` keeps the records of
-    an earlier run of the same configuration there and runs only the rest.
+    an earlier run of the same configuration there and runs only the rest (otherwise an
+    earlier file is moved to ``runs.previous.jsonl``).
     """
     solvers = list(all_solvers() if solvers is None else solvers)
     notes, ready = [], []
@@ -269,6 +272,8 @@ def run_study(config: StudyConfig, instances: Sequence[Instance],
         log.parent.mkdir(parents=True, exist_ok=True)
         records = _load_done(log, header) if resume else []
         if not records:
+            if log.is_file():  # an earlier run's measurements are kept, not overwritten
+                log.replace(log.with_name("runs.previous.jsonl"))
             log.write_text(json.dumps(header) + "\n", encoding="utf-8")
     done = {(r["instance"], r["setting"], r["solver"]): r for r in records}
     total = len(instances) * len(SETTINGS) * len(ready)
@@ -360,6 +365,7 @@ def summarise(records: Sequence[dict], instances: Sequence[Instance],
         row = {k: r[k] for k in ("instance", "setting", "solver", "group", "n", "seconds",
                                  "cpu_seconds", "wall_seconds", "stopped_at_target",
                                  "load_1min", "note")}
+        row["finished_at"] = r.get("finished_at")
         updates = r["updates"]
         rate = updates / r["seconds"] if updates and r["seconds"] > 0 else math.nan
         cores = r["cpu_seconds"] / r["wall_seconds"] if r["wall_seconds"] > 0 else math.nan
@@ -408,6 +414,11 @@ def _rate_pair(summary: pd.DataFrame, instance: str, solver: str, peers: Sequenc
     return math.nan, math.nan, "", ""
 
 
+RATIO_COLUMNS = ["instance", "setting", "solver", "closest_peer", "rate_setting", "rate_ratio",
+                 "best_tts_peer", "tts_speedup", "tts_speedup_low", "tts_speedup_high",
+                 "median_gap"]
+
+
 def ratio_table(summary: pd.DataFrame, solvers: Sequence[Solver] | None = None
                 ) -> pd.DataFrame:
     """Each of our runs against the peers on the same instance.
@@ -442,7 +453,7 @@ def ratio_table(summary: pd.DataFrame, solvers: Sequence[Solver] | None = None
                        tts_speedup_high=math.nan)
         row["median_gap"] = (run["median"] - peers["median"].min()) if len(peers) else math.nan
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=RATIO_COLUMNS)
 
 
 # --------------------------------------------------------------------------- bars
@@ -468,7 +479,8 @@ def _best_tts(summary: pd.DataFrame, instance: str, group: str) -> pd.Series | N
 
 
 def _interval(row: pd.Series) -> str:
-    return f"{row['tts99']:.3g} s [{row['tts99_low']:.3g}, {row['tts99_high']:.3g}]"
+    return (f"{_number(row['tts99'])} s [{_number(row['tts99_low'])}, "
+            f"{_number(row['tts99_high'])}]")
 
 
 def bar_status(summary: pd.DataFrame, ratios: pd.DataFrame, *, sparse: str = "G22",
@@ -481,8 +493,10 @@ def bar_status(summary: pd.DataFrame, ratios: pd.DataFrame, *, sparse: str = "G2
         a, b = _row(summary, sparse, REFERENCE, setting), _row(summary, sparse, "dwave SA",
                                                                 setting)
         no_worse = a["median"] <= b["median"]
-        out.append(BarResult(label, f"{ours / theirs:.2f}× ({setting}; median {a['median']:g} "
-                             f"vs {b['median']:g})", bool(ours >= 5 * theirs and no_worse)))
+        per_cpu = a["updates_per_cpu_s"] / b["updates_per_cpu_s"]
+        out.append(BarResult(label, f"{ours / theirs:.2f}× ({setting}; {per_cpu:.2f}× per "
+                             f"CPU-second; median {a['median']:g} vs {b['median']:g})",
+                             bool(ours >= 5 * theirs and no_worse)))
     else:
         out.append(BarResult(label, "not measured", None))
     dense_ratios = ratios[(ratios["instance"] == dense) & (ratios["setting"] == "matched")]
@@ -533,6 +547,9 @@ def _instance_section(instance: Instance, summary: pd.DataFrame,
     rows = summary[summary["instance"] == instance.name]
     if rows.empty:
         return []
+    order = {name: k for k, name in enumerate(dict.fromkeys(summary["solver"]))}
+    rows = rows.sort_values(["solver", "setting"], key=lambda c: c.map(
+        order if c.name == "solver" else {s: k for k, s in enumerate(SETTINGS)}))
     target, source = rows["target"].iloc[0], rows["target_source"].iloc[0]
     lines = [f"### {instance.name}", "",
              f"{instance.description}. Target energy {_number(target, 8)} ({source}).", ""]
@@ -561,18 +578,63 @@ def _instance_section(instance: Instance, summary: pd.DataFrame,
     return lines + _markdown_table(header, table) + [""]
 
 
+def rate_matrix(ratios: pd.DataFrame, instances: Sequence[str]) -> list[str]:
+    """Markdown: each of our solvers' update rate ÷ its closest peer's, per instance."""
+    rows = ratios[ratios["setting"] == "matched"]
+    table = []
+    for solver in dict.fromkeys(rows["solver"]):
+        cells = []
+        for instance in instances:
+            hit = rows[(rows["solver"] == solver) & (rows["instance"] == instance)]
+            ok = len(hit) and math.isfinite(hit["rate_ratio"].iloc[0])
+            cells.append(f"{hit['rate_ratio'].iloc[0]:.2f}× {hit['closest_peer'].iloc[0]}"
+                         if ok else "—")
+        table.append([solver, *cells])
+    return _markdown_table(["ours ÷ closest peer (matched)", *instances], table)
+
+
+def tts_table(summary: pd.DataFrame, instances: Sequence[str]) -> list[str]:
+    """Markdown: per instance, our best and the best peer's TTS99 and median energy."""
+    table = []
+    for instance in instances:
+        cells = [instance]
+        for group in ("ours", "peer"):
+            best = _best_tts(summary, instance, group)
+            rows = summary[(summary["instance"] == instance) & (summary["group"] == group)]
+            if best is None or rows.empty:
+                cells += ["—", "—"]
+                continue
+            cells.append(f"{best['solver']} [{best['setting']}] {_interval(best)}")
+            low = rows.loc[rows["median"].idxmin()]
+            cells.append(f"{low['median']:.8g} ({low['solver']} [{low['setting']}])")
+        table.append(cells)
+    header = ["instance", "our best TTS99 [95%]", "our lowest median E",
+              "best peer TTS99 [95%]", "peers' lowest median E"]
+    return _markdown_table(header, table)
+
+
+def _when(summary: pd.DataFrame) -> str:
+    """``"runs finished <first> – <last> UTC; "`` where the records say when."""
+    if "finished_at" not in summary or summary["finished_at"].isna().all():
+        return ""
+    times = summary["finished_at"].dropna()
+    return f"runs finished {times.min()} – {times.max()} UTC; "
+
+
 def markdown(config: StudyConfig, instances: Sequence[Instance], summary: pd.DataFrame,
              ratios: pd.DataFrame, bars: Sequence[BarResult], notes: Sequence[str],
-             command: str, loads: tuple[float, float], solvers: Sequence[Solver]) -> str:
+             command: str, solvers: Sequence[Solver]) -> str:
     """``results.md``: how it was run, the bars, one table per instance, defaults, notes."""
     budget = config.budget
+    loads = summary["load_1min"]
     lines = [
         "# Ours against the peers, one run", "",
         f"Command: `{command}`  ",
-        f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'host'} "
-        f"({os.cpu_count()} cores, Python {platform.python_version()}); 1-minute load "
-        f"average {loads[0]:.2f} at the start and {loads[1]:.2f} at the end (other jobs "
-        f"sharing the cores make absolute rates pessimistic: read the ratios).", "",
+        f"Host: {platform.node() or 'host'} ({os.cpu_count()} cores, Python "
+        f"{platform.python_version()}); {_when(summary)}1-minute load average when the runs "
+        f"ended: median {loads.median():.1f}, range {loads.min():.1f}–{loads.max():.1f}"
+        + (" (other jobs shared the cores: absolute rates are pessimistic and noisy, read "
+           "the ratios)." if loads.max() > (os.cpu_count() or 1) else "."), "",
         f"Reads: {budget.reads} per run for every solver (agents for SB). Matched budget: "
         f"{budget.sweeps} update attempts per spin and read (n × {budget.sweeps} per read; "
         f"parallel tempering {budget.sweeps} / replicas sweeps, SQA {budget.sweeps} / trotter "
@@ -586,6 +648,11 @@ def markdown(config: StudyConfig, instances: Sequence[Instance], summary: pd.Dat
     status = {True: "met", False: "**not met**", None: "not measured"}
     lines += _markdown_table(["bar", "measured", "status"],
                              [[b.bar, b.measured, status[b.met]] for b in bars])
+    names = [i.name for i in instances if (summary["instance"] == i.name).any()]
+    lines += ["", "## Update rates: ours ÷ the fastest closest peer", ""]
+    lines += rate_matrix(ratios, names)
+    lines += ["", "## TTS99 and median energy: our best against the best peer", ""]
+    lines += tts_table(summary, names)
     lines += ["", "## Results per instance", ""]
     for instance in instances:
         lines += _instance_section(instance, summary, ratios)
@@ -610,7 +677,11 @@ def figure(summary: pd.DataFrame, path: Path) -> Path | None:
         return None
     sns.set_theme(style="whitegrid", context="notebook")
     order = list(dict.fromkeys(summary["solver"]))
-    palette = dict(zip(order, sns.color_palette("husl", len(order)), strict=True))
+    groups = dict(zip(summary["solver"], summary["group"], strict=True))
+    ours = [name for name in order if groups[name] == "ours"]
+    theirs = [name for name in order if groups[name] != "ours"]
+    palette = {**dict(zip(ours, sns.color_palette("flare", len(ours)), strict=True)),
+               **dict(zip(theirs, sns.color_palette("crest", len(theirs)), strict=True))}
     instances = list(dict.fromkeys(summary["instance"]))
     fig, (left, right) = plt.subplots(1, 2, figsize=(8 + 1.4 * len(instances), 5.5))
     rates = summary[summary["setting"] == "matched"].dropna(subset=["updates_per_s"])
@@ -631,10 +702,12 @@ def figure(summary: pd.DataFrame, path: Path) -> Path | None:
                        fmt="o", color=palette[solver], label=solver, capsize=2)
     right.set_xticks(range(len(instances)), instances)
     right.set_yscale("log")
-    right.set(title="TTS99, best setting per solver (95% bootstrap interval)", ylabel="seconds")
+    right.set(title="TTS99, best setting per solver (95% bootstrap interval;\n"
+                    "an infinite upper end is drawn at 10x the estimate)", ylabel="seconds")
     right.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     for ax in (left, right):
-        ax.tick_params(axis="x", labelrotation=30)
+        ax.set_xticks(ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()],
+                      rotation=30, ha="right")
     fig.suptitle("Ours against the peers (one run)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -653,6 +726,44 @@ def write_outputs(out_dir: Path, summary: pd.DataFrame, text: str) -> list[Path]
     return paths + ([drawn] if drawn else [])
 
 
+@dataclass(frozen=True)
+class StudyReport:
+    """What a study run produced: one summary row per run, the ratios, the bars, notes."""
+
+    summary: pd.DataFrame
+    ratios: pd.DataFrame
+    bars: list[BarResult]
+    notes: list[str]
+    paths: list[Path]
+
+
+def study(config: StudyConfig, out_dir: str | os.PathLike = DEFAULT_OUT, *,
+          gset_dir: str | os.PathLike | None = None, resume: bool = False,
+          progress: bool = True, command: str | None = None) -> StudyReport:
+    """Run the whole study and write its outputs to ``out_dir``.
+
+    ``command`` is how the run was started, for ``results.md`` (default: the module's
+    command line for ``config``'s mode).
+
+    Raises ``RuntimeError`` when no run finished (every solver failed or was skipped).
+    """
+    out_dir = Path(out_dir)
+    instances, notes = study_instances(config.quick, gset_dir)
+    solvers = all_solvers()
+    records, run_notes = run_study(config, instances, solvers, out_dir, resume=resume,
+                                   progress=progress)
+    notes += run_notes
+    if not records:
+        raise RuntimeError("no run finished: nothing to summarise (" + "; ".join(notes) + ")")
+    summary = summarise(records, instances, config)
+    ratios = ratio_table(summary, solvers)
+    names = {"sparse": "G22[300]", "dense": "K150"} if config.quick else {}
+    bars = bar_status(summary, ratios, **names)
+    command = command or "python -m suites.studies.peers" + (" --quick" if config.quick else "")
+    text = markdown(config, instances, summary, ratios, bars, notes, command, solvers)
+    return StudyReport(summary, ratios, bars, notes, write_outputs(out_dir, summary, text))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m suites.studies.peers",
                                      description=__doc__.splitlines()[0])
@@ -664,29 +775,37 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="folder of the G-set files (default: where find_gset looks)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the runs already in OUT/runs.jsonl (same configuration)")
+    parser.add_argument("--reads", type=int, default=None,
+                        help=f"reads (agents) per run (default {FULL.reads}, quick "
+                             f"{QUICK.reads})")
+    parser.add_argument("--sweeps", type=int, default=None,
+                        help=f"matched budget in sweeps per read (default {FULL.sweeps}, quick "
+                             f"{QUICK.sweeps})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     config = QUICK if args.quick else FULL
-    load_start = os.getloadavg()[0]
-    instances, notes = study_instances(config.quick, args.gset_dir)
-    solvers = all_solvers()
-    records, run_notes = run_study(config, instances, solvers, args.out, resume=args.resume,
-                                   progress=not args.no_progress)
-    notes += run_notes
-    for note in notes:
+    try:
+        config = dataclasses.replace(
+            config, reads=config.reads if args.reads is None else args.reads,
+            sweeps=config.sweeps if args.sweeps is None else args.sweeps)
+        config.budget  # noqa: B018 - validates reads and sweeps
+    except ValueError as exc:
+        parser.error(str(exc))
+    given = sys.argv[1:] if argv is None else list(argv)
+    command = " ".join(["python -m suites.studies.peers", *given])
+    try:
+        report = study(config, args.out, gset_dir=args.gset_dir, resume=args.resume,
+                       progress=not args.no_progress, command=command)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for note in report.notes:
         print(note, file=sys.stderr)
-    summary = summarise(records, instances, config)
-    ratios = ratio_table(summary, solvers)
-    quick_names = {"sparse": "G22[300]", "dense": "K150"} if config.quick else {}
-    bars = bar_status(summary, ratios, **quick_names)
-    command = "python -m suites.studies.peers" + (" --quick" if config.quick else "")
-    text = markdown(config, instances, summary, ratios, bars, notes, command,
-                    (load_start, os.getloadavg()[0]), solvers)
-    for path in write_outputs(args.out, summary, text):
+    for path in report.paths:
         print(f"wrote {path}")
-    for bar in bars:
-        print(f"{'met' if bar.met else 'NOT met' if bar.met is False else 'not measured'}: "
-              f"{bar.bar}: {bar.measured}")
+    status = {True: "met", False: "NOT met", None: "not measured"}
+    for bar in report.bars:
+        print(f"{status[bar.met]}: {bar.bar}: {bar.measured}")
     return 0
 
 
