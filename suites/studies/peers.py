@@ -50,14 +50,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from suites import metrics
-from suites.instances import (
-    dense_pm1_instance,
-    find_gset,
-    gset_best_known,
-    load_gset,
-    maxcut_bqm,
-    neighbourhood,
-)
+from suites.instances import dense_pm1_instance, find_gset, load_gset, maxcut_bqm, neighbourhood
+from suites.problem_kinds.maxcut import GsetMaxCut
 from suites.studies.peer_solvers import (
     DOCUMENTED_DEFAULTS,
     SETTINGS,
@@ -131,12 +125,12 @@ def dense_instance(n: int, seed: int = 2000) -> Instance:
 
 
 def gset_instance(name: str, data_dir: str | os.PathLike | None = None) -> Instance:
-    """G-set graph ``name`` as max-cut, with its best-known cut from the folder's README."""
-    path = find_gset(name, data_dir)
-    graph = load_gset(path)
-    best = gset_best_known(name, path.parent)
-    return Instance(name, maxcut_bqm(graph), f"G-set {name}, n = {graph.num_nodes}, "
-                    f"{graph.num_edges} edges, best-known cut {best}", best)
+    """G-set graph ``name`` as max-cut, with its best-known cut from the folder's README
+    (``None`` without one: the target is then the best energy seen in the run)."""
+    built = GsetMaxCut().build({"instance": name, "data_dir": data_dir, "vartype": "SPIN"})
+    best = built.info["best_known_cut"]
+    return Instance(name, built.bqm, f"G-set {name}, n = {built.bqm.num_variables}, "
+                    f"{built.info['num_edges']} edges, best-known cut {best}", best)
 
 
 def gset_piece(name: str, size: int, data_dir: str | os.PathLike | None = None) -> Instance:

@@ -295,3 +295,11 @@ def test_bnn_and_layerwise_instances():
     assert unit.known_target is None and "357" in unit.description  # all 3-vs-8 digits
     layer = peers.layerwise_instance(10, None)
     assert layer.bqm.num_variables == 9 * 10  # (8 features + bias) x K bits
+
+
+def test_gset_instances_take_the_best_known_cut_when_listed(gset_dir, tmp_path):
+    listed = peers.gset_instance("G11", gset_dir)
+    assert listed.best_known_cut == 564 and listed.known_target == -559.0  # ceil(0.99 * 564)
+    (tmp_path / "G11.txt").write_bytes((gset_dir / "G11.txt").read_bytes())
+    unlisted = peers.gset_instance("G11", tmp_path)  # no README.md: best seen in the run
+    assert unlisted.known_target is None and unlisted.bqm.num_variables == 800
