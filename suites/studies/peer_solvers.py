@@ -71,7 +71,8 @@ DOCUMENTED_DEFAULTS: dict[str, str] = {
                    "(openjij.SQASampler)",
     "sb bSB": "agents=128 (study: its reads), max_steps=10000, early_stopping=True "
               "(sampling_period=50, convergence_threshold=50), time_step=0.1, "
-              "pressure_slope=0.01, float32, CPU (simulated_bifurcation.minimize)",
+              "pressure_slope=0.01, float32, CPU (simulated_bifurcation.minimize; every "
+              "agent's state kept, as with best_only=False)",
     "sb dSB": "as sb bSB, mode='discrete'",
 }
 
@@ -185,6 +186,7 @@ class Solver:
 
     def params(self, setting: str, budget: Budget, num_variables: int,
                context: Context) -> dict:
+        """The keyword arguments of a run in ``setting`` (without the seed)."""
         if setting not in SETTINGS:
             raise ValueError(f"setting must be one of {SETTINGS}, got {setting!r}")
         return self.make_params(setting, budget, num_variables, context)
