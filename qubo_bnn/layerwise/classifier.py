@@ -168,7 +168,7 @@ class LayerwiseQuboClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        if self.features is not None:  # image stacks, when the transformer takes them
+        if hasattr(self.features, "__sklearn_tags__"):  # image stacks, if the features take them
             tags.input_tags.three_d_array = get_tags(self.features).input_tags.three_d_array
         return tags
 

@@ -105,3 +105,21 @@ def test_head_defaults_on_raw_digits_reach_093():
     X, y = load_digits(return_X_y=True)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0)
     assert LayerwiseQuboClassifier(random_state=0).fit(Xtr, ytr).score(Xte, yte) >= 0.93
+
+
+def test_head_takes_image_stacks_through_its_features():
+    """The three-d-array tag follows the features transformer (a bad ``features`` object is
+    refused by ``fit``, not by the tags)."""
+    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.utils import get_tags
+
+    flatten = FunctionTransformer(lambda X: np.asarray(X).reshape(len(X), -1))
+    assert get_tags(LayerwiseQuboClassifier(features=RandomConvFeatures())).input_tags \
+        .three_d_array
+    assert not get_tags(LayerwiseQuboClassifier(features=flatten)).input_tags.three_d_array
+    assert not get_tags(LayerwiseQuboClassifier(features=object())).input_tags.three_d_array
+    images, y = load_digits(return_X_y=True)
+    images = images[:60].reshape(-1, 8, 8) / 16.0
+    head = LayerwiseQuboClassifier(3, features=RandomConvFeatures(8), iterations=2,
+                                   sample_kwargs=FAST, random_state=0).fit(images, y[:60])
+    assert head.predict(images).shape == (60,) and head.n_features_in_ == 64
