@@ -4,25 +4,32 @@ Images go through ``n_filters`` random ``kernel_size`` × ``kernel_size`` filter
 convolution, seeded, never trained), a ReLU, and adaptive pooling onto a ``pool_grid`` ×
 ``pool_grid`` grid per filter; the first ``n_features`` pooled values (filter-major order) are
 kept and standardised with a mean and scale fitted on the training data only.
+
+Inputs: a 3-D stack of images ``(n, h, w)``, or flat images ``(n, h * w)``, read with
+``image_shape``; without it a square ``h = w`` when the width is a perfect square, else one row
+of pixels (``1 × width``, which needs ``kernel_size=1``). scikit-learn's conventions hold:
+parameters checked against ``_parameter_constraints`` when ``fit`` starts, flat inputs
+validated by :func:`sklearn.utils.validation.validate_data` (``n_features_in_`` counts pixels),
+``NotFittedError`` before ``fit``, output names ``randomconvfeatures0``, ... from
+``get_feature_names_out``.
 """
 
 from __future__ import annotations
 
 import math
+from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 _POOLINGS = ("max", "mean")
-
-
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 def _pool_edges(length: int, cells: int) -> np.ndarray:
@@ -30,10 +37,10 @@ def _pool_edges(length: int, cells: int) -> np.ndarray:
     return np.linspace(0, length, cells + 1)[:-1].round().astype(np.intp)
 
 
-class RandomConvFeatures(TransformerMixin, BaseEstimator):
+class RandomConvFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Random frozen conv filters + ReLU + pooling + standardisation, to ``n_features`` columns.
 
-    Parameters
+    Parameters (all but ``n_features`` keyword-only)
     ----------
     n_features:
         Output dimension ``d``. The number of filters is ``ceil(d / pool_grid**2)``.
@@ -44,7 +51,8 @@ class RandomConvFeatures(TransformerMixin, BaseEstimator):
     pooling:
         ``"max"`` or ``"mean"`` pooling.
     image_shape:
-        ``(height, width)`` of the images when ``X`` is given flat; ``None`` infers a square.
+        ``(height, width)`` of the images when ``X`` is given flat; ``None``: a square, or one
+        row when the width is not a perfect square.
     standardise:
         Subtract the training mean and divide by the training standard deviation.
     random_state:
@@ -58,7 +66,24 @@ class RandomConvFeatures(TransformerMixin, BaseEstimator):
         The frozen filters, shape ``(n_filters, kernel_size, kernel_size)``.
     mean_, scale_:
         Standardisation fitted on the training features.
+    image_shape_:
+        ``(height, width)`` of the training images.
+    n_features_in_:
+        Pixels per image; ``feature_names_in_`` too, for a pandas input.
+    n_features_out_:
+        Output columns.
     """
+
+    _parameter_constraints: dict = {
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "pool_grid": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions(set(_POOLINGS))],
+        "image_shape": [tuple, None],
+        "standardise": ["boolean"],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(
         self,
@@ -81,53 +106,52 @@ class RandomConvFeatures(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.batch_size = batch_size
 
-    # ------------------------------------------------------------------ validation
-    def _check_params(self) -> None:
-        _check_int(self.n_features, "n_features", 1)
-        _check_int(self.kernel_size, "kernel_size", 1)
-        _check_int(self.pool_grid, "pool_grid", 1)
-        _check_int(self.batch_size, "batch_size", 1)
-        if self.pooling not in _POOLINGS:
-            raise ValueError(f"pooling must be one of {_POOLINGS}, got {self.pooling!r}")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
 
-    def _images(self, X) -> np.ndarray:
-        try:
-            arr = np.asarray(X, dtype=np.float32)
-        except (TypeError, ValueError) as exc:
-            raise TypeError("X must be a numeric array of images") from exc
-        if arr.ndim == 3:
-            images = arr
-        elif arr.ndim == 2:
-            if self.image_shape is None:
-                side = math.isqrt(arr.shape[1])
-                if side * side != arr.shape[1]:
-                    raise ValueError(
-                        f"X has {arr.shape[1]} columns, not a square image: pass image_shape"
-                    )
-                shape = (side, side)
-            else:
-                shape = tuple(int(s) for s in self.image_shape)
-                if len(shape) != 2 or shape[0] * shape[1] != arr.shape[1]:
-                    raise ValueError(
-                        f"image_shape {self.image_shape} does not match {arr.shape[1]} columns"
-                    )
-            images = arr.reshape(arr.shape[0], *shape)
-        else:
-            raise ValueError(f"X must be 2-D (flat images) or 3-D, got shape {arr.shape}")
-        if images.shape[0] == 0:
-            raise ValueError("X has no samples")
-        if not np.all(np.isfinite(images)):
-            raise ValueError("X must be finite")
+    # ------------------------------------------------------------------ inputs
+    def _images(self, X, *, reset: bool) -> np.ndarray:
+        """``X`` as a float32 ``(n, h, w)`` stack, validated (``reset``: fitting)."""
+        shape = None
+        if not hasattr(X, "ndim"):  # lists and other array-likes
+            X = np.asarray(X)
+        if X.ndim == 3:
+            shape = X.shape[1:]
+            self._check_image_shape(shape, reset)
+            X = X.reshape(X.shape[0], -1)
+        flat = validate_data(self, X, reset=reset, dtype=np.float32)
+        if shape is None:
+            shape = self._flat_shape(flat.shape[1])
+            self._check_image_shape(shape, reset)
         k = self.kernel_size
-        if images.shape[1] < k or images.shape[2] < k:
-            raise ValueError(f"images of shape {images.shape[1:]} are smaller than kernel_size={k}")
-        out_h, out_w = images.shape[1] - k + 1, images.shape[2] - k + 1
+        if shape[0] < k or shape[1] < k:
+            hint = "" if self.image_shape is not None else "; pass image_shape=(height, width)"
+            raise ValueError(
+                f"images of shape {shape} are smaller than kernel_size={k}{hint}"
+            )
+        out_h, out_w = shape[0] - k + 1, shape[1] - k + 1
         if out_h < self.pool_grid or out_w < self.pool_grid:
             raise ValueError(
                 f"response maps of shape {(out_h, out_w)} are smaller than "
                 f"pool_grid={self.pool_grid}"
             )
-        return images
+        return flat.reshape(flat.shape[0], *shape)
+
+    def _check_image_shape(self, shape: tuple[int, ...], reset: bool) -> None:
+        if not reset and tuple(shape) != self.image_shape_:
+            raise ValueError(f"X holds images of shape {shape}, fitted on {self.image_shape_}")
+
+    def _flat_shape(self, width: int) -> tuple[int, int]:
+        """``(h, w)`` of flat images ``width`` pixels wide (see the module docstring)."""
+        if self.image_shape is not None:
+            shape = tuple(int(s) for s in self.image_shape)
+            if len(shape) != 2 or shape[0] * shape[1] != width:
+                raise ValueError(f"image_shape {self.image_shape} does not match {width} columns")
+            return shape
+        side = math.isqrt(width)
+        return (side, side) if side * side == width else (1, width)
 
     # ------------------------------------------------------------------ features
     def _raw_features(self, images: np.ndarray) -> np.ndarray:
@@ -151,10 +175,10 @@ class RandomConvFeatures(TransformerMixin, BaseEstimator):
             chunks.append(pooled.transpose(0, 3, 1, 2).reshape(batch.shape[0], -1))
         return np.concatenate(chunks)[:, : self.n_features].astype(float)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> RandomConvFeatures:
         """Draw the filters and fit the standardisation on the training images ``X``."""
-        self._check_params()
-        images = self._images(X)
+        images = self._images(X, reset=True)
         rng = np.random.default_rng(self.random_state)
         n_filters = math.ceil(self.n_features / self.pool_grid**2)
         filters = rng.standard_normal((n_filters, self.kernel_size, self.kernel_size))
@@ -162,7 +186,7 @@ class RandomConvFeatures(TransformerMixin, BaseEstimator):
             filters -= filters.mean(axis=(1, 2), keepdims=True)
         filters /= np.linalg.norm(filters, axis=(1, 2), keepdims=True)
         self.filters_ = filters.astype(np.float32)
-        self.image_shape_ = images.shape[1:]
+        self.image_shape_ = tuple(images.shape[1:])
         raw = self._raw_features(images)
         if self.standardise:
             self.mean_ = raw.mean(axis=0)
@@ -174,12 +198,13 @@ class RandomConvFeatures(TransformerMixin, BaseEstimator):
         self.n_features_out_ = raw.shape[1]
         return self
 
+    @property
+    def _n_features_out(self) -> int:
+        """Output width, for ``get_feature_names_out``."""
+        return self.n_features_out_
+
     def transform(self, X) -> np.ndarray:
         """Features of ``X``, shape ``(n_samples, n_features)``."""
         check_is_fitted(self, "filters_")
-        images = self._images(X)
-        if images.shape[1:] != self.image_shape_:
-            raise ValueError(
-                f"X holds images of shape {images.shape[1:]}, fitted on {self.image_shape_}"
-            )
+        images = self._images(X, reset=False)
         return (self._raw_features(images) - self.mean_) / self.scale_

@@ -1,14 +1,16 @@
 """scikit-learn classifier whose binary network is trained by QUBOs solved on any dimod sampler.
 
 ``QuboBNNClassifier`` follows scikit-learn's conventions (``fit``/``predict``/``score``,
-``get_params``/``set_params``, ``classes_``; parameters are stored untouched in ``__init__``
-and validated in ``fit``).
+``get_params``/``set_params``, ``classes_``, ``n_features_in_``; parameters are stored
+untouched in ``__init__``, checked against ``_parameter_constraints`` when ``fit`` starts, and
+inputs go through :func:`sklearn.utils.validation.validate_data`).
 
-Inputs: ±1 features are used as they are; 0/1 features map 0 -> -1; any other real values are
-binarised at fit time: ``+1`` where ``x >= threshold_`` else ``-1``, with ``threshold_`` the
-``threshold`` parameter, or, when it is ``None``, the midpoint of the training data's range
-``(min + max) / 2`` (e.g. 8 for scikit-learn's 0..16 digits). The same rule is applied in
-``predict``.
+Inputs are binarised per feature, with thresholds fitted on the training data: feature ``j``
+becomes ``+1`` where ``x_j >= threshold_[j]``, else ``-1``. A ±1 feature (training values in
+{-1, 1}) has threshold 0, so ±1 inputs pass unchanged; a 0/1 feature has 0.5 (0 -> -1); any
+other feature has the ``threshold`` parameter or, when it is ``None``, the midpoint of its own
+training range ``(min_j + max_j) / 2`` (for scikit-learn's 0..16 digits: half of each pixel's
+largest value). The same thresholds are applied in ``predict``.
 
 Labels: two classes -> one output unit (``classes_[1]`` is output +1); more classes -> one
 output per class, predicted by the largest output pre-activation. With several outputs the
@@ -31,13 +33,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from numbers import Integral, Real
 
 import dimod
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from qubo_bnn.estimators import encode_classes
 from qubo_bnn.sampling import default_sampler
 from qubo_bnn.whole_network.exact_batches import train_exact_batches
 from qubo_bnn.whole_network.layers import LayerShape, positive_widths
@@ -62,7 +66,7 @@ SCHEME_OPTIONS = {
 class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     """Binary neural network classifier trained through QUBOs (see the module docstring).
 
-    Parameters
+    Parameters (all but ``hidden_layers`` keyword-only)
     ----------
     hidden_layers:
         Widths of the hidden layers of a fully connected network (``scheme="unitwise"`` or
@@ -101,7 +105,8 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     bias:
         Give every neuron a ±1 bias.
     threshold:
-        Binarisation threshold for real-valued inputs (``None``: midpoint of the range).
+        Binarisation threshold of every real-valued feature (``None``: each feature's own
+        training midpoint; ±1 and 0/1 features ignore it).
     random_state:
         Seed of the initial weights, batches, dropout draws and sampler seeds.
     verbose:
@@ -109,14 +114,36 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes (after ``fit``)
     --------------------------
-    classes_, n_features_in_, threshold_, network_, sampler_, best_energy_,
-    constraint_violations_, history_ (one dict per round, incl. ``train_loss``),
-    train_accuracy_, solver_seconds_, sampler_calls_, fit_seconds_, qubo_sizes_.
+    classes_, n_features_in_, feature_names_in_ (pandas input), threshold_ (per feature),
+    network_, sampler_, best_energy_, constraint_violations_, history_ (one dict per round,
+    incl. ``train_loss``), train_accuracy_, solver_seconds_, sampler_calls_, fit_seconds_,
+    qubo_sizes_.
     """
+
+    _parameter_constraints: dict = {
+        "hidden_layers": ["array-like"],
+        "topology": [BinaryNetwork, None],
+        "scheme": [StrOptions(set(SCHEMES))],
+        "sampler": [HasMethods(["sample"]), None],
+        "margin": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout_strength": [Interval(Real, 0, None, closed="left")],
+        "proximity": [Interval(Real, 0, None, closed="left"), None],
+        "penalty": [Interval(Real, 0, None, closed="neither"), Mapping, None],
+        "rounds": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "scheme_options": [Mapping, None],
+        "sample_kwargs": [Mapping, None],
+        "bias": ["boolean"],
+        "threshold": [Interval(Real, None, None, closed="neither"), None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
         hidden_layers=(4,),
+        *,
         topology: BinaryNetwork | None = None,
         scheme: str = "unitwise",
         sampler: dimod.Sampler | None = None,
@@ -192,62 +219,32 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
             )
         return dict(self.scheme_options)
 
-    def _validate_params(self) -> UnitwiseOptions | ExactBatchOptions:
-        """Check every parameter; returns :meth:`training_options`."""
+    def _check_params(self) -> UnitwiseOptions | ExactBatchOptions:
+        """The checks ``_parameter_constraints`` cannot express; returns
+        :meth:`training_options`."""
         options = self.training_options()
         if self.topology is None:
             positive_widths("hidden_layers", self.hidden_layers)
-        elif not isinstance(self.topology, BinaryNetwork):
-            raise TypeError(
-                f"topology must be a BinaryNetwork or None, got {type(self.topology).__name__}"
-            )
         elif self.scheme == "unitwise" and self.topology.layer_sizes is None:
             raise ValueError(
                 "topology is a general DAG; scheme='unitwise' needs a layered network "
                 "(use scheme='exact' for arbitrary DAGs)"
             )
-        if self.sampler is not None and not callable(getattr(self.sampler, "sample", None)):
-            raise TypeError(
-                f"sampler must be a dimod sampler with a .sample method, got "
-                f"{type(self.sampler).__name__}"
-            )
-        if self.sample_kwargs is not None and not isinstance(self.sample_kwargs, Mapping):
-            raise TypeError(f"sample_kwargs must be a mapping or None, got {self.sample_kwargs!r}")
-        if self.threshold is not None and not isinstance(self.threshold, (int, float, np.number)):
-            raise TypeError(f"threshold must be a number or None, got {self.threshold!r}")
         return options
 
-    def _binarise(self, X) -> np.ndarray:
-        X = _as_2d("X", X)
+    def _binarise(self, X: np.ndarray) -> np.ndarray:
         return np.where(X >= self.threshold_, 1, -1).astype(np.int8)
 
-    def _fit_threshold(self, X: np.ndarray) -> float:
-        """``threshold_``: 0 for ±1 data, 0.5 for 0/1 data, else the parameter or the midpoint."""
-        values = np.unique(X)
-        if np.all(np.isin(values, (-1, 1))):
-            return 0.0
-        if np.all(np.isin(values, (0, 1))):
-            return 0.5
-        if self.threshold is not None:
-            return float(self.threshold)
-        return float((X.min() + X.max()) / 2.0)
-
     # ------------------------------------------------------------------ fit / predict
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y) -> QuboBNNClassifier:
         """Train the network on ``X`` (``(n_samples, n_features)``) and labels ``y``."""
         t_start = time.perf_counter()
-        options = self._validate_params()
-        X = _as_2d("X", X)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise ValueError(f"y must be 1-D with {X.shape[0]} labels, got shape {y.shape}")
-        check_classification_targets(y)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError("y must contain at least two classes")
-        self.threshold_ = self._fit_threshold(X)
+        options = self._check_params()
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self.classes_, y_idx = encode_classes(y)
+        self.threshold_ = feature_thresholds(X, self.threshold)
         Xb = self._binarise(X)
-        self.n_features_in_ = X.shape[1]
         n_out = 1 if self.classes_.size == 2 else int(self.classes_.size)
         rng = np.random.default_rng(self.random_state)
         self.sampler_ = self.sampler if self.sampler is not None else default_sampler()
@@ -301,22 +298,19 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """Class labels of ``X`` (binarised with ``threshold_``)."""
         check_is_fitted(self, "network_")
-        Xb = self._binarise(X)
-        if Xb.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {Xb.shape[1]} features, expected {self.n_features_in_}")
-        return self.classes_[self.network_.predict_class(Xb)]
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.classes_[self.network_.predict_class(self._binarise(X))]
 
 
-def _as_2d(name: str, X) -> np.ndarray:
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric 2-D array") from exc
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must not contain NaN or infinity")
-    return arr
+def feature_thresholds(X: np.ndarray, threshold: float | None = None) -> np.ndarray:
+    """Per-feature binarisation thresholds of the training inputs ``X`` (see the module
+    docstring): 0 for ±1 features, 0.5 for 0/1 features, else ``threshold`` or the feature's
+    midpoint ``(min + max) / 2``."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pm1 = np.all((X == -1) | (X == 1), axis=0)
+    zero_one = np.all((X == 0) | (X == 1), axis=0)
+    real = (low + high) / 2.0 if threshold is None else np.full(X.shape[1], float(threshold))
+    return np.where(pm1, 0.0, np.where(zero_one, 0.5, real))
 
 
 def _progress(verbose: bool, total: int):

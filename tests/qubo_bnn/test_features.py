@@ -84,7 +84,7 @@ def test_sklearn_conventions(images):
         ({"pool_grid": 7}, None, ValueError, "pool_grid"),
         ({}, np.zeros((3, 10)), ValueError, "image_shape"),
         ({"image_shape": (3, 3)}, np.zeros((3, 10)), ValueError, "image_shape"),
-        ({}, np.zeros((3,)), ValueError, "2-D"),
+        ({}, np.zeros((3,)), ValueError, "Expected 2D array"),
     ],
 )
 def test_bad_arguments_are_named(images, params, x, error, match):

@@ -67,7 +67,7 @@ def test_history_matches_the_weights_it_reports():
     x, y = blobs(2)
     clf = LayerwiseQuboClassifier(3, iterations=3, sampler=dimod.ExactSolver(), ridge=0.01,
                                   tol=0.0).fit(x, y)
-    problem = LayerwiseProblem(x, y, ridge=0.01)
+    problem = LayerwiseProblem((x - clf.feature_mean_) / clf.feature_scale_, y, ridge=0.01)
     weights = np.hstack([clf.coef_, clf.intercept_[:, None]])
     assert clf.best_iteration_ == clf.n_iter_ == 3
     last = clf.history_[-1]
@@ -192,7 +192,7 @@ def test_bad_data_is_refused():
     clf = LayerwiseQuboClassifier(2, sampler=dimod.ExactSolver(), iterations=1)
     with pytest.raises(ValueError, match="two classes"):
         clf.fit(x, np.zeros(len(x), dtype=int))
-    with pytest.raises(ValueError, match="y must be"):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         clf.fit(x, y[:-1])
     clf.fit(x, y)
     with pytest.raises(ValueError, match="features"):
