@@ -148,7 +148,7 @@ def bnn_unit_instance() -> Instance:
     unit-wise trainer's default for one output, ``min(fan_in, 2 sqrt(fan_in))``.
     """
     from qubo_bnn.datasets import load_digits_binary
-    from qubo_bnn.training.unit_qubo import block_bqm, unit_ising
+    from qubo_bnn.whole_network.unit_qubo import block_bqm, unit_ising
 
     data = load_digits_binary(classes=(3, 8), size=8)
     x = np.concatenate([data.X_train, data.X_test]).astype(np.float64)
@@ -165,10 +165,10 @@ def layerwise_instance(bits: int = 10, n_features: int | None = 24) -> Instance:
     """Class 0's layer-wise QUBO with ``bits``-bit weights at the all-zero start.
 
     ``n_features`` random conv features of the ten-class 8x8 digits (as the layer-wise
-    benchmark), or ``None`` for :func:`qubo_bnn.layerwise_fit.class_qubo`'s synthetic
+    benchmark), or ``None`` for :func:`qubo_bnn.layerwise.fit_check.class_qubo`'s synthetic
     8-feature data (quick mode).
     """
-    from qubo_bnn.layerwise_fit import class_qubo
+    from qubo_bnn.layerwise.fit_check import class_qubo
 
     if n_features is None:
         form = class_qubo(bits, 8)
@@ -176,7 +176,7 @@ def layerwise_instance(bits: int = 10, n_features: int | None = 24) -> Instance:
     else:
         from sklearn.datasets import load_digits
 
-        from qubo_bnn.features import RandomConvFeatures
+        from qubo_bnn import RandomConvFeatures
 
         x, y = load_digits(return_X_y=True)
         z = RandomConvFeatures(n_features, random_state=0).fit_transform(x.reshape(-1, 8, 8))
