@@ -103,7 +103,11 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         Keyword arguments of every ``sampler.sample`` call (``None``:
         ``{"num_reads": 8, "num_sweeps": 1000}``; a ``seed`` is added when the sampler takes one).
     bias:
-        Give every neuron a ±1 bias.
+        Give every neuron a ±1 bias. ``"auto"`` (the default): biases when some input feature
+        is real-valued (neither ±1 nor 0/1), none when every feature is already binary, as
+        the binarised images of the exact formulation (DESIGN.md 6.1) are. Without biases a
+        sign network computes an odd function of its ±1 inputs, which binarised real-valued
+        data often cannot be separated by.
     threshold:
         Binarisation threshold of every real-valued feature (``None``: each feature's own
         training midpoint; ±1 and 0/1 features ignore it).
@@ -115,6 +119,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
     Attributes (after ``fit``)
     --------------------------
     classes_, n_features_in_, feature_names_in_ (pandas input), threshold_ (per feature),
+    bias_ (whether the network has biases),
     network_, sampler_, best_energy_, constraint_violations_, history_ (one dict per round,
     incl. ``train_loss``), train_accuracy_, solver_seconds_, sampler_calls_, fit_seconds_,
     qubo_sizes_.
@@ -134,7 +139,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "scheme_options": [Mapping, None],
         "sample_kwargs": [Mapping, None],
-        "bias": ["boolean"],
+        "bias": ["boolean", StrOptions({"auto"})],
         "threshold": [Interval(Real, None, None, closed="neither"), None],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "verbose": ["verbose"],
@@ -156,7 +161,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         batch_size: int = ExactBatchOptions.batch_size,
         scheme_options: Mapping | None = None,
         sample_kwargs: Mapping | None = None,
-        bias: bool = False,
+        bias: bool | str = "auto",
         threshold: float | None = None,
         random_state: int | None = None,
         verbose: bool = False,
@@ -244,6 +249,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64)
         self.classes_, y_idx = encode_classes(y)
         self.threshold_ = feature_thresholds(X, self.threshold)
+        self.bias_ = uses_bias(X, self.bias)
         Xb = self._binarise(X)
         n_out = 1 if self.classes_.size == 2 else int(self.classes_.size)
         rng = np.random.default_rng(self.random_state)
@@ -293,7 +299,7 @@ class QuboBNNClassifier(ClassifierMixin, BaseEstimator):
                 )
             return t
         sizes = [n_features, *[int(h) for h in self.hidden_layers], n_out]
-        return BinaryNetwork.layered(sizes, bias=bool(self.bias), rng=rng)
+        return BinaryNetwork.layered(sizes, bias=self.bias_, rng=rng)
 
     def predict(self, X) -> np.ndarray:
         """Class labels of ``X`` (binarised with ``threshold_``)."""
@@ -311,6 +317,15 @@ def feature_thresholds(X: np.ndarray, threshold: float | None = None) -> np.ndar
     zero_one = np.all((X == 0) | (X == 1), axis=0)
     real = (low + high) / 2.0 if threshold is None else np.full(X.shape[1], float(threshold))
     return np.where(pm1, 0.0, np.where(zero_one, 0.5, real))
+
+
+def uses_bias(X: np.ndarray, bias: bool | str = "auto") -> bool:
+    """Whether the network gets biases: ``bias`` itself, or for ``"auto"`` whether some
+    feature of the training inputs ``X`` is real-valued (neither ±1 nor 0/1)."""
+    if bias != "auto":
+        return bool(bias)
+    binary = np.all((X == -1) | (X == 1), axis=0) | np.all((X == 0) | (X == 1), axis=0)
+    return not bool(binary.all())
 
 
 def _progress(verbose: bool, total: int):

@@ -179,3 +179,19 @@ def test_any_dimod_sampler_works():
     clf = QuboBNNClassifier(hidden_layers=(2,), sampler=dimod.ExactSolver(), rounds=2,
                             sample_kwargs={}, random_state=0).fit(X, y)
     assert clf.sampler_calls_ >= 2
+
+
+def test_bias_auto_follows_the_inputs():
+    """``bias="auto"``: no biases on ±1 (or 0/1) inputs, biases once a feature is real-valued."""
+    rng = np.random.default_rng(0)
+    pm1 = np.where(rng.random((40, 6)) < 0.5, -1.0, 1.0)
+    y = (pm1[:, 0] > 0).astype(int)
+    fast = {"num_reads": 1, "num_sweeps": 20}
+    clf = QuboBNNClassifier((2,), rounds=1, sample_kwargs=fast, random_state=0)
+    assert clf.fit(pm1, y).bias_ is False
+    assert not clf.network_.has_bias
+    assert clf.fit((pm1 + 1) / 2, y).bias_ is False
+    real = pm1 + rng.normal(scale=0.1, size=pm1.shape)
+    assert clf.fit(real, y).bias_ is True
+    assert clf.network_.has_bias
+    assert clf.set_params(bias=False).fit(real, y).bias_ is False
