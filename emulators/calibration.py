@@ -268,16 +268,21 @@ CALIBRATIONS: tuple[ClockCalibration, ...] = (
                    "dwave-timing-data", "Q"),
             Figure("readout from 1,459 qubits on (pwl_log_log model)", _READOUT_CHIP_US, "us",
                    "dwave-timing-data", "Q"),
-            Figure("T_p 'typically between 10 and 20 ms'; readout '25 us' (small) to '150 us' "
-                   "(large) per read", 15e-3, "s", "dwave-docs", "Q"),
+            Figure("T_p, 'typically between 10 and 20 ms' (lower end)", 10e-3, "s",
+                   "dwave-docs", "Q"),
+            Figure("T_p, 'typically between 10 and 20 ms' (upper end)", 20e-3, "s",
+                   "dwave-docs", "Q"),
         ),
-        fit=(f"qpu_access_time = ({ADVANTAGE_4_1['typical_programming_time']:g} + "
-             f"{ADVANTAGE_4_1['default_programming_thermalization']:g}) us programming + reads x "
+        fit=(f"qpu_access_time = ({ADVANTAGE_4_1['typical_programming_time']:.7g} + "
+             f"{ADVANTAGE_4_1['default_programming_thermalization']:.7g}) us programming (inside "
+             "the docs' 10-20 ms) + reads x "
              "(anneal + readout(qubits read) + "
              f"{ADVANTAGE_4_1['qpu_delay_time_per_sample']:g} us); readout = "
              "10^interp(log10 qubits) us on D-Wave's Advantage 4.1 points "
              f"({_READOUT_1_US:.1f} us for 1 qubit to {_READOUT_CHIP_US:.1f} us from 1,459 "
-             "qubits on; the whole chip when the count is not known); "
+             "qubits on; the whole chip when the count is not known; the docs' example of 25 us "
+             "for a small and 150 us for a large problem is an illustration, the curve is what "
+             "D-Wave's estimator uses); "
              "qpu_access_overhead_time (10-20 ms, "
              "not charged) is left out, as in qpu_access_time; Advantage2 and the small "
              "Chimera use Advantage 4.1's data (assumption: theirs is not in what we read)"),

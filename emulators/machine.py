@@ -127,11 +127,32 @@ class ClockModel:
         x = xs[-1] if num_variables is None else math.log10(max(1, num_variables))
         return self.seconds_per_read + 10.0 ** float(np.interp(x, xs, ys))
 
+    def formula(self) -> str:
+        """The model written out with its numbers, e.g. for ``isingbench machines``."""
+        step = [f"{_si(self.seconds_per_step)}"] if self.seconds_per_step else []
+        step += [f"N x {_si(self.seconds_per_spin_step)}"] if self.seconds_per_spin_step else []
+        step += [f"N^2 x {self.seconds_per_coupling_step:.4g} s"] \
+            if self.seconds_per_coupling_step else []
+        read = [_si(self.seconds_per_read)] if self.seconds_per_read else []
+        read += ["readout(N)"] if self.read_curve else []
+        batch = " + ".join(read + [f"steps x ({' + '.join(step) or '0'})"])
+        head = f"{_si(self.seconds_per_call)} + " if self.seconds_per_call else ""
+        reads = "reads" if self.parallel_reads == 1 else f"ceil(reads / {self.parallel_reads})"
+        return f"{head}{reads} x ({batch})"
+
     def seconds(self, steps: float, num_reads: int, num_variables: int | None = None) -> float:
         """Modelled seconds of a call that runs ``num_reads`` reads of ``steps`` steps each."""
         batches = math.ceil(num_reads / self.parallel_reads)
         return self.seconds_per_call + batches * (self.read_seconds(num_variables)
                                                   + steps * self.step_seconds(num_variables))
+
+
+def _si(seconds: float) -> str:
+    """Seconds with an SI prefix (``2.24 us``)."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return f"{seconds / scale:.4g} {unit}"
+    return f"{seconds * 1e9:.4g} ns"
 
 
 @dataclass
