@@ -192,6 +192,7 @@ def _tts_panel(ax: plt.Axes, sub: pd.DataFrame, clock: str, palette: dict[str, t
     finite = sub[value][np.isfinite(sub[value])]
     top = float(finite.max()) * 10 if len(finite) else 1.0
     by_machine = len(settings) == 1
+    ax.set_yscale("log")
     for k, machine in enumerate(machines):
         g = sub[sub["machine"] == machine]
         if by_machine:
@@ -211,7 +212,6 @@ def _tts_panel(ax: plt.Axes, sub: pd.DataFrame, clock: str, palette: dict[str, t
     positions = machines if by_machine else settings
     ax.set_xticks(range(len(positions)), positions, rotation=30 if by_machine else 20,
                   ha="right")
-    ax.set_yscale("log")
     ax.set_title(f"{_panel_title(problem, settings)} (n={int(sub['num_variables'].max())}, "
                  f"target: {sub['target_source'].iloc[0]})\n{CLOCK_TITLES[clock]}")
     ax.set_ylabel(f"TTS99 [s, {CLOCK_UNITS[clock]}]")

@@ -17,6 +17,8 @@ import numpy as np
 from suites.problems import BuiltProblem, Param, ProblemKind
 
 COUPLINGS = ("bimodal", "gaussian")
+_COUPLINGS = Param("str", "bimodal (±1) or gaussian (standard normal)", default="bimodal")
+_SEED = Param("int", "seed of the couplings", default=0)
 
 
 def _couplings(count: int, kind: str, seed: int) -> np.ndarray:
@@ -65,9 +67,8 @@ class SKSpinGlass(ProblemKind):
     description = "fully connected SK spin glass, bimodal or Gaussian couplings (Aramon 2019)"
     params = {
         "n": Param("int", "number of spins (>= 2)", required=True),
-        "couplings": Param("str", "bimodal (±1) or gaussian (standard normal)",
-                           default="bimodal"),
-        "instance_seed": Param("int", "seed of the couplings", default=0),
+        "couplings": _COUPLINGS,
+        "instance_seed": _SEED,
     }
 
     def check_params(self, params: Mapping[str, Any]) -> None:
@@ -84,10 +85,9 @@ class LatticeSpinGlass(ProblemKind):
     description = "2D square-lattice spin glass (toroidal), bimodal or Gaussian (Aramon 2019)"
     params = {
         "side": Param("int", "spins per row and column (>= 3)", required=True),
-        "couplings": Param("str", "bimodal (±1) or gaussian (standard normal)",
-                           default="bimodal"),
+        "couplings": _COUPLINGS,
         "periodic": Param("bool", "wrap around (a torus) or open boundaries", default=True),
-        "instance_seed": Param("int", "seed of the couplings", default=0),
+        "instance_seed": _SEED,
     }
 
     def check_params(self, params: Mapping[str, Any]) -> None:
