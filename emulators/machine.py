@@ -64,14 +64,28 @@ _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 
 @dataclass(frozen=True)
 class ClockModel:
-    """Modelled hardware time of one call.
+    """Modelled hardware time of one call (a model, never a measurement).
 
-    ``seconds(steps, reads, n) = per_call + ceil(reads / parallel_reads) * (per_read +
-    steps * (per_step + n * per_spin_step))``: ``per_step`` suits hardware whose step time does
-    not depend on the model size (an FPGA pipeline, the Digital Annealer's parallel trial),
-    ``per_spin_step`` hardware whose step work grows with the number of spins (a GPU's
-    matrix-vector product). Every number is an assumption unless ``assumption`` says
-    otherwise; a modelled time is never a measured one.
+    ``seconds(steps, reads, n) = per_call + ceil(reads / parallel_reads) * (per_read(n) +
+    steps * (per_step + n * per_spin_step + n**2 * per_coupling_step))``:
+
+    * ``seconds_per_step`` suits hardware whose step time does not depend on the model size
+      (a fixed-size FPGA array, the Digital Annealer's parallel trial);
+    * ``seconds_per_spin_step`` hardware whose step work grows with the number of spins;
+    * ``seconds_per_coupling_step`` hardware whose step is a dense ``N x N`` matrix-vector
+      product (simulated bifurcation on a GPU: ``1 / R`` for a rate of ``R`` multiply-adds
+      per second);
+    * ``parallel_reads`` reads (agents, runs) share one batch of steps, so a call runs
+      ``ceil(reads / parallel_reads)`` batches one after another;
+    * ``per_read(n) = seconds_per_read`` plus, when ``read_curve`` is given, a per-read time
+      that depends on the number of variables read: ``read_curve`` holds ``(log10 n, log10
+      seconds)`` points, interpolated linearly in log-log and held flat beyond the ends (how
+      D-Wave's timing model gives readout time against qubits read).
+
+    ``num_variables=None`` (not known) counts the spin and coupling terms as 0 and reads the
+    curve at its last point. ``source`` names where the numbers come from (``"fitted to
+    ..."`` or ``"assumption: ..."``, see :mod:`emulators.calibration`); ``assumption`` says
+    what is assumed beyond the published figures.
     """
 
     seconds_per_step: float = 0.0
@@ -80,11 +94,65 @@ class ClockModel:
     parallel_reads: int = 1
     seconds_per_spin_step: float = 0.0
     assumption: str = ""
+    seconds_per_coupling_step: float = 0.0
+    read_curve: tuple[tuple[float, float], ...] = ()
+    source: str = ""
 
-    def seconds(self, steps: int, num_reads: int, num_variables: int = 0) -> float:
-        batches = math.ceil(num_reads / max(1, self.parallel_reads))
-        per_step = self.seconds_per_step + num_variables * self.seconds_per_spin_step
-        return self.seconds_per_call + batches * (self.seconds_per_read + steps * per_step)
+    def __post_init__(self) -> None:
+        for name in ("seconds_per_step", "seconds_per_read", "seconds_per_call",
+                     "seconds_per_spin_step", "seconds_per_coupling_step"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if isinstance(self.parallel_reads, bool) or not isinstance(self.parallel_reads, int) \
+                or self.parallel_reads < 1:
+            raise ValueError(f"parallel_reads must be an integer >= 1, got "
+                             f"{self.parallel_reads!r}")
+        curve = tuple((float(x), float(y)) for x, y in self.read_curve)
+        if curve and any(b[0] <= a[0] for a, b in itertools.pairwise(curve)):
+            raise ValueError("read_curve needs (log10 n, log10 seconds) points with rising n")
+        object.__setattr__(self, "read_curve", curve)
+
+    def step_seconds(self, num_variables: int | None = None) -> float:
+        """Time of one step of one batch of reads."""
+        n = num_variables or 0
+        return (self.seconds_per_step + n * self.seconds_per_spin_step
+                + n * n * self.seconds_per_coupling_step)
+
+    def read_seconds(self, num_variables: int | None = None) -> float:
+        """Per-read overhead (readout, delay) outside the steps."""
+        if not self.read_curve:
+            return self.seconds_per_read
+        xs, ys = zip(*self.read_curve, strict=True)
+        x = xs[-1] if num_variables is None else math.log10(max(1, num_variables))
+        return self.seconds_per_read + 10.0 ** float(np.interp(x, xs, ys))
+
+    def formula(self) -> str:
+        """The model written out with its numbers, e.g. for ``isingbench machines``."""
+        step = [f"{_si(self.seconds_per_step)}"] if self.seconds_per_step else []
+        step += [f"N x {_si(self.seconds_per_spin_step)}"] if self.seconds_per_spin_step else []
+        step += [f"N^2 x {self.seconds_per_coupling_step:.4g} s"] \
+            if self.seconds_per_coupling_step else []
+        read = [_si(self.seconds_per_read)] if self.seconds_per_read else []
+        read += ["readout(N)"] if self.read_curve else []
+        batch = " + ".join(read + [f"steps x ({' + '.join(step) or '0'})"])
+        head = f"{_si(self.seconds_per_call)} + " if self.seconds_per_call else ""
+        reads = "reads" if self.parallel_reads == 1 else f"ceil(reads / {self.parallel_reads})"
+        return f"{head}{reads} x ({batch})"
+
+    def seconds(self, steps: float, num_reads: int, num_variables: int | None = None) -> float:
+        """Modelled seconds of a call that runs ``num_reads`` reads of ``steps`` steps each."""
+        batches = math.ceil(num_reads / self.parallel_reads)
+        return self.seconds_per_call + batches * (self.read_seconds(num_variables)
+                                                  + steps * self.step_seconds(num_variables))
+
+
+def _si(seconds: float) -> str:
+    """Seconds with an SI prefix (``2.24 us``)."""
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return f"{seconds / scale:.4g} {unit}"
+    return f"{seconds * 1e9:.4g} ns"
 
 
 @dataclass
@@ -108,7 +176,8 @@ class FitReport:
     coefficient magnitude (``max_rel_error``). ``ground_state_survives`` is ``None`` when the
     model is too large to solve exactly; otherwise True iff every ground state of the stored
     model is a ground state of the original one (``ground_state_gap`` is how much worse, in
-    the original energy, the worst stored ground state is).
+    the original energy, the worst stored ground state is). ``clock_source`` is the
+    machine's ``clock.source``: where the modelled times of a run come from.
     """
 
     machine: str
@@ -126,6 +195,7 @@ class FitReport:
     ground_state_gap: float | None = None
     reasons: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    clock_source: str = ""
 
     @property
     def fits(self) -> bool:
@@ -382,6 +452,7 @@ class MachineSpec:
             ground_state_survives=True if n <= exact_limit and quantised.exact else survives,
             ground_state_gap=0.0 if n <= exact_limit and quantised.exact else gap,
             reasons=reasons,
+            clock_source=self.clock.source,
         )
 
 

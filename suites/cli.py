@@ -254,8 +254,13 @@ def cmd_machines(_: argparse.Namespace) -> int:
         aliases = sorted(k for k, s in presets.items() if s is spec and k != spec.name.lower())
         print(f"{spec.name}" + (f" (aliases: {', '.join(aliases)})" if aliases else ""))
         for field_name, value in spec.to_dict().items():
-            if field_name != "name":
+            if field_name not in ("name", "clock"):
                 print(f"    {field_name}: {value}")
+        print(f"    clock: {spec.clock.source or 'assumption: no source given'}")
+        print(f"        seconds(steps, reads, N) = {spec.clock.formula()}")
+        if spec.clock.assumption:
+            print(f"        {spec.clock.assumption}")
+    _print_calibration()
     print("\nMachine names for suites (with the spec each models):")
     for name, entry in registry.MACHINES.items():
         ok, why = registry.machine_available(name)
@@ -266,6 +271,24 @@ def cmd_machines(_: argparse.Namespace) -> int:
         spec_name = spec.name if spec is not None else entry.spec
         print(f"  {name:<14} spec: {spec_name or 'none (exact coefficients, no hardware clock)'}")
     return 0
+
+
+def _print_calibration() -> None:
+    """The published figures behind the preset clocks (emulators.calibration)."""
+    from emulators import calibration
+
+    print("\nClock calibration (emulators/calibration.py, docs/calibration.md; Q quoted, "
+          "S secondary source, D derived by us):")
+    for record in calibration.CALIBRATIONS:
+        print(f"  {', '.join(record.presets)}: {record.source}")
+        for figure in record.figures:
+            print(f"      figure: {figure.text()}")
+        print(f"      fit: {record.fit}")
+        for missing in record.not_found:
+            print(f"      not found in what we can read: {missing}")
+    print("  sources:")
+    for key, text in calibration.SOURCES.items():
+        print(f"      {key}: {text}")
 
 
 def _parse_params(items: Sequence[str]) -> dict[str, Any]:

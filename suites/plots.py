@@ -163,6 +163,67 @@ def training_convergence(results: Results) -> plt.Figure | None:
     return fig
 
 
+#: Panel titles of the two clocks.
+CLOCK_TITLES = {"wall": "wall clock (measured on the computer that ran the suite)",
+                "model": "modelled hardware time (preset clock model)"}
+#: The clock in a TTS99 panel's y label.
+CLOCK_UNITS = {"wall": "measured", "model": "modelled"}
+#: What the y axis of a TTS99-against-size figure says for each clock.
+TTS_AXIS = {"wall": "TTS99 [s], wall clock (measured here)",
+            "model": "TTS99 [s], modelled hardware time (clock model)"}
+
+
+def _tts_panel(ax: plt.Axes, sub: pd.DataFrame, clock: str, palette: dict[str, tuple],
+               legend: bool = True) -> None:
+    """One problem's TTS99 on one clock: machines along x (one setting) or settings along x."""
+    col = f"tts_{clock}"
+    value = f"{col}_s"
+    problem = sub["problem"].iloc[0]
+    sub = sub[sub[value].notna()]  # machines without this clock are left out
+    if sub.empty:
+        ax.text(0.5, 0.5, "no machine models hardware time", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{problem}\n{CLOCK_TITLES[clock]}")
+        return
+    settings = natural_order(sub["setting"])
+    machines = natural_order(sub["machine"])
+    finite = sub[value][np.isfinite(sub[value])]
+    top = float(finite.max()) * 10 if len(finite) else 1.0
+    by_machine = len(settings) == 1
+    ax.set_yscale("log")
+    for k, machine in enumerate(machines):
+        g = sub[sub["machine"] == machine]
+        if by_machine:
+            x = np.full(len(g), float(k))
+        else:
+            x = np.array([settings.index(s) for s in g["setting"]], dtype=float)
+            x += (k - (len(machines) - 1) / 2) * min(0.08, 0.8 / len(machines))
+        y = g[value].to_numpy(dtype=float)
+        lo = g[f"{col}_low"].to_numpy(dtype=float)
+        hi = np.minimum(g[f"{col}_high"].to_numpy(dtype=float), top)
+        fin = np.isfinite(y)
+        ax.errorbar(x[fin], y[fin], yerr=[y[fin] - lo[fin], hi[fin] - y[fin]],
+                    fmt="o-", capsize=3, label=machine, color=palette[machine])
+        if (~fin & ~np.isnan(y)).any():
+            ax.scatter(x[~fin & ~np.isnan(y)], np.full((~fin & ~np.isnan(y)).sum(), top),
+                       marker="x", color=palette[machine])
+    positions = machines if by_machine else settings
+    ax.set_xticks(range(len(positions)), positions, rotation=30 if by_machine else 20,
+                  ha="right")
+    ax.set_title(f"{_panel_title(problem, settings)} (n={int(sub['num_variables'].max())}, "
+                 f"target: {sub['target_source'].iloc[0]})\n{CLOCK_TITLES[clock]}")
+    ax.set_ylabel(f"TTS99 [s, {CLOCK_UNITS[clock]}]")
+    if legend and not by_machine:
+        _legend(ax)
+
+
+def _tts_width(summary: pd.DataFrame) -> float:
+    return max(_panel_width(g["setting"].nunique(), g["machine"].nunique())
+               for _, g in summary.groupby("problem"))
+
+
 def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
     """TTS99 with bootstrap 95% intervals against setting, per problem and machine.
 
@@ -171,49 +232,44 @@ def tts(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None:
     ``clock`` is ``"wall"`` (measured wall time per read here) or ``"model"`` (modelled hardware
     time per read). Infinite TTS (no success) is drawn as a cross at the top of the axis.
     """
-    col = f"tts_{clock}"
-    value = f"{col}_s"
+    value = f"tts_{clock}_s"
     if summary.empty or summary[value].isna().all():
         return None
-    summary = summary[summary[value].notna()]  # machines without this clock are left out
+    summary = summary[summary[value].notna()]
     problems = natural_order(summary["problem"])
     palette = _palette(summary["machine"])
-    fig, axes = _facet_axes(len(problems), width=max(
-        _panel_width(g["setting"].nunique(), g["machine"].nunique())
-        for _, g in summary.groupby("problem")))
+    fig, axes = _facet_axes(len(problems), width=_tts_width(summary))
     for ax, problem in zip(axes, problems, strict=False):
-        sub = summary[summary["problem"] == problem]
-        settings = natural_order(sub["setting"])
-        machines = natural_order(sub["machine"])
-        finite = sub[value][np.isfinite(sub[value])]
-        top = float(finite.max()) * 10 if len(finite) else 1.0
-        by_machine = len(settings) == 1
-        for k, machine in enumerate(machines):
-            g = sub[sub["machine"] == machine]
-            if by_machine:
-                x = np.full(len(g), float(k))
-            else:
-                x = np.array([settings.index(s) for s in g["setting"]], dtype=float)
-                x += (k - (len(machines) - 1) / 2) * min(0.08, 0.8 / len(machines))
-            y = g[value].to_numpy(dtype=float)
-            lo = g[f"{col}_low"].to_numpy(dtype=float)
-            hi = np.minimum(g[f"{col}_high"].to_numpy(dtype=float), top)
-            fin = np.isfinite(y)
-            ax.errorbar(x[fin], y[fin], yerr=[y[fin] - lo[fin], hi[fin] - y[fin]],
-                        fmt="o-", capsize=3, label=machine, color=palette[machine])
-            if (~fin & ~np.isnan(y)).any():
-                ax.scatter(x[~fin & ~np.isnan(y)], np.full((~fin & ~np.isnan(y)).sum(), top),
-                           marker="x", color=palette[machine])
-        positions = machines if by_machine else settings
-        ax.set_xticks(range(len(positions)), positions, rotation=30 if by_machine else 20,
-                      ha="right")
-        ax.set_yscale("log")
-        ax.set_title(f"{_panel_title(problem, settings)} (n={int(sub['num_variables'].max())}, "
-                     f"target: {sub['target_source'].iloc[0]})")
-        ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
-        if not by_machine:
-            _legend(ax)
+        _tts_panel(ax, summary[summary["problem"] == problem], clock, palette)
     _finish(fig, "Time to solution (99%), bootstrap 95% intervals; x = never reached")
+    return fig
+
+
+def tts_wall_and_modelled(summary: pd.DataFrame) -> plt.Figure | None:
+    """Per problem, TTS99 on the measured wall clock (left) beside TTS99 on modelled
+    hardware time (right), the same machine colours in both; ``None`` when no machine models
+    hardware time (then :func:`tts` on the wall clock is the figure)."""
+    if summary.empty or summary["tts_model_s"].isna().all() or \
+            summary["tts_wall_s"].isna().all():
+        return None
+    summary = summary[summary["tts_wall_s"].notna() | summary["tts_model_s"].notna()]
+    problems = natural_order(summary["problem"])
+    palette = _palette(summary["machine"])
+    width = _tts_width(summary)
+    pairs = max(1, min(len(problems), 2, int(18 // (2 * width))))
+    rows = math.ceil(len(problems) / pairs)
+    fig, axes = plt.subplots(rows, 2 * pairs, figsize=(2 * width * pairs, 4.2 * rows),
+                             squeeze=False)
+    flat = axes.ravel()
+    for ax in flat[2 * len(problems):]:
+        ax.set_visible(False)
+    for k, problem in enumerate(problems):
+        sub = summary[summary["problem"] == problem]
+        _tts_panel(flat[2 * k], sub, "wall", palette)
+        _tts_panel(flat[2 * k + 1], sub, "model", palette)
+    fig.suptitle("TTS99 on the wall clock (left) beside modelled hardware time (right: a "
+                 "model, not a measurement)\nbootstrap 95% intervals; x = never reached")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.8 / fig.get_figheight()))
     return fig
 
 
@@ -241,7 +297,7 @@ def tts_vs_size(summary: pd.DataFrame, clock: str = "wall") -> plt.Figure | None
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("problem size (variables)")
-    ax.set_ylabel(f"TTS99 [s, {'wall time' if clock == 'wall' else 'modelled hardware'}]")
+    ax.set_ylabel(TTS_AXIS[clock])
     _legend(ax)
     ax.set_title("TTS99 against problem size (95% bootstrap intervals; ∞ not drawn)")
     fig.tight_layout()
@@ -383,6 +439,12 @@ def accuracy(train_summary: pd.DataFrame) -> plt.Figure | None:
     return fig
 
 
+def _models_time(qsum: pd.DataFrame) -> bool:
+    """Whether some machine of the run models hardware time (and some read succeeded)."""
+    return not qsum.empty and qsum["tts_model_s"].notna().any() and \
+        qsum["tts_wall_s"].notna().any()
+
+
 def write_figures(results: Results, qsum: pd.DataFrame, tsum: pd.DataFrame,
                   out_dir: Path | None = None) -> dict[str, Path]:
     """Draw every figure the run has data for; returns name -> PNG path."""
@@ -391,8 +453,8 @@ def write_figures(results: Results, qsum: pd.DataFrame, tsum: pd.DataFrame,
     figures = {
         "convergence_steps": lambda: convergence(results, "step"),
         "convergence_seconds": lambda: convergence(results, "seconds"),
-        "tts_wall": lambda: tts(qsum, "wall"),
-        "tts_modelled": lambda: tts(qsum, "model"),
+        "tts_wall_and_modelled": lambda: tts_wall_and_modelled(qsum),
+        "tts_wall": lambda: None if _models_time(qsum) else tts(qsum, "wall"),
         "tts_vs_size": lambda: tts_vs_size(qsum, "wall"),
         "residual_vs_size": lambda: residual_vs_size(results),
         "success_probability": lambda: success_probability(qsum),

@@ -208,6 +208,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "maxcut_dense": "suites.problem_kinds.maxcut:DenseMaxCut",
     "gset": "suites.problem_kinds.maxcut:GsetMaxCut",
     "gset_neighbourhood": "suites.problem_kinds.maxcut:GsetNeighbourhood",
+    "spin_glass_sk": "suites.problem_kinds.spin_glass:SKSpinGlass",
+    "spin_glass_2d": "suites.problem_kinds.spin_glass:LatticeSpinGlass",
     "bnn_digits": "suites.problem_kinds.bnn:DigitsBNN",
     "bnn_training": "suites.problem_kinds.bnn_training:DigitsBNNTraining",
     "layerwise_digits": "suites.problem_kinds.layerwise:LayerwiseTraining",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from suites import fits, plots, report_tables, summary, verdict
+from suites import clocks, fits, plots, report_tables, summary, verdict
 from suites.html_table import SORT_SCRIPT
 from suites.store import Results, load, write_atomic
 
@@ -48,10 +48,14 @@ FIGURE_CAPTIONS = {
     "convergence_steps": "Median best-so-far energy against sweeps/steps (band: IQR over reads "
                          "and seeds); only machines that record traces appear.",
     "convergence_seconds": "The same against wall-clock seconds since sampling started.",
-    "tts_wall": "TTS99 from the measured wall time of one read on this computer.",
-    "tts_modelled": "TTS99 from the modelled hardware time of one read (a model, not a "
-                    "measurement).",
-    "tts_vs_size": "TTS99 (wall time) against the number of variables of each problem.",
+    "tts_wall_and_modelled": "Per problem, TTS99 from the measured wall time of one read "
+                             "on the computer that ran the suite (left: wall clock) beside "
+                             "TTS99 from the modelled hardware time of one read (right: each "
+                             "machine preset's clock model, see Machine clocks; a model, not "
+                             "a measurement).",
+    "tts_wall": "TTS99 from the measured wall time of one read on the computer that ran the "
+                "suite (wall clock; no machine of this run models hardware time).",
+    "tts_vs_size": "TTS99 (wall clock) against the number of variables of each problem.",
     "residual_vs_size": "Mean relative residual energy per read against the number of "
                         "variables, per problem kind (how far from the target each machine "
                         "ends as problems grow).",
@@ -87,6 +91,16 @@ def _verdict_section(verdicts: list[verdict.Verdict], cells: list[fits.FitCell])
     return parts
 
 
+def _clocks_section(machine_clocks: list[clocks.MachineClock]) -> list[str]:
+    parts = ["<section id='clocks'><h2>Machine clocks</h2>", f"<p class='note'>{_CLOCKS_NOTE}</p>"]
+    if machine_clocks:
+        parts.append(report_tables.clocks_table(machine_clocks))
+    else:
+        parts.append("<p class='note'>(no machine of this run models hardware time)</p>")
+    parts.append("</section>")
+    return parts
+
+
 def _fits_section(cells: list[fits.FitCell], has_training: bool) -> list[str]:
     parts = ["<section id='fits'><h2>Fits the machine?</h2>",
              f"<p class='note'>{_FITS_NOTE}</p>"]
@@ -105,12 +119,14 @@ _HOW_TO_READ = (
     "Each problem's configurations (a machine with its grid values) are ranked by TTS99 from "
     "the <b>measured wall time</b> of one read on the computer that ran the suite. TTS99 from "
     "<b>modelled hardware time</b> stands beside it for the machines that model one: those "
-    "times come from each machine preset's assumed clock (<code>isingbench machines</code> "
-    "lists them): a model, not a measurement. Intervals are bootstrap 95% over reads; here "
-    "they resample each configuration's reads together with their times per read, so they "
-    "also carry the spread of time between jobs (the All results table holds the time per "
-    "read at its mean). The sentences compare the winner with the best configuration of "
-    "another machine: a TTS99 ratio separates them when its interval excludes 1. When no "
+    "times come from each machine preset's clock model, fitted to published figures where "
+    "they exist and an assumed clock otherwise (<a href='#clocks'>Machine clocks</a> names "
+    "each one; <code>isingbench machines</code> lists them): a model, not a measurement. "
+    "Intervals are bootstrap 95% over reads; they resample each configuration's reads "
+    "together with their times per read, so they also carry the spread of time between jobs "
+    "(the All results table shows the same intervals). The sentences compare the winner "
+    "with the best configuration of another machine: a TTS99 ratio separates them when its "
+    "interval excludes 1. When no "
     "configuration reaches the target the ranking uses the mean residual energy per read; "
     "training problems rank by test accuracy, mean ± std over seeds. Click a column header "
     "to sort.")
@@ -122,6 +138,12 @@ _FITS_NOTE = (
     "<b>no</b>: it does not, or quantisation moved the ground state; <b>failed</b>: no job "
     "finished. Below the answer: the largest coefficient error relative to the largest "
     "coefficient, coefficients rounded to zero or clipped, the longest chain of an embedding.")
+_CLOCKS_NOTE = (
+    "Where each machine's modelled hardware times come from: the MachineSpec its jobs ran "
+    "under and the clock source stored with them (<b>fitted to</b> a published figure, or "
+    "an <b>assumption</b>), and today's clock of that preset (its formula in seconds; N is the "
+    "number of variables). The published figures and fits are in "
+    "<code>emulators/calibration.py</code> and <code>docs/calibration.md</code>.")
 _TARGETS_NOTE = (
     "Success: energy ≤ target + ε. The target column says where the target comes from: "
     "<b>best_known</b> (published value), <b>ground_state</b> (exact optimum), <b>optimum</b> "
@@ -137,7 +159,8 @@ def render(results: Results, n_boot: int | None = None) -> str:
     tsum = summary.training_summary(results.jobs)
     figures = plots.write_figures(results, qsum, tsum)
     verdicts = verdict.verdicts(results.jobs, qsum, tsum, n_boot)
-    cells = fits.fit_cells(fits.run_records(results), results.jobs)
+    records = fits.run_records(results)
+    cells = fits.fit_cells(records, results.jobs)
     prov = results.provenance
     traced = sorted(results.jobs.loc[results.jobs.get("has_trace", False) == True,  # noqa: E712
                                      "machine"].unique()) if not results.jobs.empty else []
@@ -159,6 +182,7 @@ def render(results: Results, n_boot: int | None = None) -> str:
         f"<p class='note'>{_TARGETS_NOTE}</p>",
         *_verdict_section(verdicts, cells),
         *_fits_section(cells, not tsum.empty),
+        *_clocks_section(clocks.machine_clocks(records)),
         "<h2>Figures</h2>",
         "<p class='note'>Machines with convergence traces: "
         f"{html.escape(', '.join(traced)) or 'none'}"
@@ -171,8 +195,9 @@ def render(results: Results, n_boot: int | None = None) -> str:
     parts.append("<h2>All results</h2>")
     if not qsum.empty:
         parts += ["<h3>QUBO benchmarks</h3>",
-                  "<p class='note'>TTS99 intervals here resample the reads' success at the "
-                  "mean time per read.</p>", report_tables.qubo_table(qsum)]
+                  "<p class='note'>TTS99 on the wall clock (measured) and on modelled hardware "
+                  "time (clock models, see Machine clocks) side by side; intervals as in the "
+                  "verdict.</p>", report_tables.qubo_table(qsum)]
     if not tsum.empty:
         parts += ["<h3>Training</h3>", report_tables.training_table(tsum)]
     if "objective" in results.jobs:
@@ -186,12 +211,14 @@ def render(results: Results, n_boot: int | None = None) -> str:
 
 
 def text(results: Results, n_boot: int | None = None) -> str:
-    """The verdict and the fits of a run as plain text (what ``report --text`` prints)."""
+    """The verdict, the fits and the machine clocks of a run as plain text (what ``report
+    --text`` prints)."""
     n_boot = n_boot or results.run_info.get("metrics", {}).get("bootstrap", 1000)
     verdicts = verdict.verdicts(results.jobs, n_boot=n_boot)
-    cells = fits.fit_cells(fits.run_records(results), results.jobs)
+    records = fits.run_records(results)
+    cells = fits.fit_cells(records, results.jobs)
     return "\n".join([verdict.verdict_text(verdicts, f"{results.suite} ({results.path})"),
-                      fits.fits_text(cells)])
+                      fits.fits_text(cells), clocks.clocks_text(clocks.machine_clocks(records))])
 
 
 def text_report(run: str | Path, out: str | Path = "results") -> str:

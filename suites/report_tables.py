@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from suites.clocks import MachineClock
 from suites.fits import FitCell
 from suites.formatting import MISSING, interval_parts, sig3, time_parts
 from suites.html_table import Cell, Column, table
@@ -61,9 +62,10 @@ TTS_WALL = Column("TTS99, wall clock [95% CI]",
                   "time of one read on the computer that ran the suite")
 TTS_MODEL = Column("TTS99, modelled hardware time [95% CI]",
                    "the same from the modelled hardware time of one read: the machine "
-                   "preset's assumed clock, not a measurement")
+                   "preset's clock model (see Machine clocks), not a measurement")
 T_WALL = Column("Time per read, wall clock", "measured, mean over the timed jobs")
-T_MODEL = Column("Time per read, modelled", "from the machine preset's assumed clock")
+T_MODEL = Column("Time per read, modelled hardware time",
+                 "from the machine preset's clock model (see Machine clocks)")
 
 
 def _excess(row: Mapping, kind: str) -> Cell:
@@ -138,6 +140,20 @@ def fit_table(cells: list[FitCell]) -> str:
         rows = [[Cell(m, cls="name"), *(_fit_cell(by_pair.get((i, m))) for i in instances)]
                 for m in machines]
     return table(columns, rows, cls="fits")
+
+
+def clocks_table(machine_clocks: list[MachineClock]) -> str:
+    """One row per machine that models hardware time: its spec and clock source."""
+    columns = [Column("Machine"), Column("Hardware model", "the MachineSpec its jobs ran under"),
+               Column("Clock source of this run", "stored with the jobs' FitReports"),
+               Column("Today's preset clock", "source, and seconds(steps, reads, N)")]
+    rows = [[Cell(c.machine, cls="name"), Cell(c.specs, cls="name"),
+             Cell(c.source, cls="name"),
+             Cell(f"{c.today} {c.formula}".strip() or MISSING, cls="name",
+                  markup=(f"{html.escape(c.today)}<br><code>{html.escape(c.formula)}</code>"
+                          if c.today else MISSING))]
+            for c in machine_clocks]
+    return table(columns, rows, cls="clocks")
 
 
 def qubo_table(qsum: pd.DataFrame) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from suites import metrics
+from suites import bootstrap, metrics
 from suites.ordering import sort_naturally
 
 GROUP = ["problem", "machine", "setting"]
@@ -33,6 +33,11 @@ class GroupReads:
     modelled: np.ndarray
     target: float
 
+    @property
+    def times(self) -> dict[str, np.ndarray]:
+        """The times per read by clock (``"wall"``, ``"model"``)."""
+        return {"wall": self.wall, "model": self.modelled}
+
 
 def group_reads(g: pd.DataFrame) -> GroupReads:
     """The :class:`GroupReads` of one group of rows of the tidy ``jobs`` table."""
@@ -53,6 +58,25 @@ def _nan_estimate() -> metrics.Estimate:
     return metrics.Estimate(math.nan, math.nan, math.nan)
 
 
+def _tts_boots(q: pd.DataFrame, reads: dict[tuple, GroupReads], n_boot: int, seed: int
+               ) -> dict[tuple, dict[str, bootstrap.TTSBoot | None]]:
+    """The TTS99 bootstraps of every group, drawn per problem instance as the verdict draws
+    them (:func:`suites.bootstrap.instance_tts_boots`)."""
+    names = labels(q).set_index(GROUP)
+    instances: dict[str, dict[str, tuple]] = {}
+    for key in reads:
+        row = names.loc[key]
+        instances.setdefault(row["instance"], {})[row["config"]] = key
+    out: dict[tuple, dict[str, bootstrap.TTSBoot | None]] = {}
+    for configs in instances.values():
+        boots = bootstrap.instance_tts_boots(
+            {config: (reads[key].success, reads[key].times) for config, key in configs.items()},
+            n_boot, seed)
+        for config, key in configs.items():
+            out[key] = {clock: boots[config, clock] for clock in bootstrap.CLOCKS}
+    return out
+
+
 def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """One row per problem × machine × setting of the QUBO jobs.
 
@@ -62,27 +86,32 @@ def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.Da
     Columns: reads, jobs, failed, num_variables, target, target_source, p_s with its bootstrap
     95% interval, TTS99 from wall time per read (``tts_wall_*``) and from modelled hardware time
     per read (``tts_model_*``, ``nan`` where the machine models none), residual energy (mean and
-    median), best energy. The bootstrap uses ``numpy.random.default_rng(seed)`` per group.
+    median), best energy. p_s resamples with ``numpy.random.default_rng(seed)`` per group; the
+    TTS99 intervals are those of :mod:`suites.bootstrap` (reads and their times resampled), the
+    same the verdict shows.
     """
     if jobs.empty or "energy" not in jobs:
         return pd.DataFrame()
     q = jobs[jobs["mode"] == "qubo"]
+    groups = dict(list(q.groupby(GROUP, sort=True)))
+    reads = {key: group_reads(g) for key, g in groups.items()}
+    boots = _tts_boots(q, reads, n_boot, seed)
     rows = []
-    for key, g in q.groupby(GROUP, sort=True):
-        reads = group_reads(g)
-        success, target = reads.success, reads.target
-        t_wall = float(reads.wall.mean()) if reads.wall.size else math.nan
-        t_model = float(reads.modelled.mean()) if reads.modelled.size else math.nan
+    for key, g in groups.items():
+        group = reads[key]
+        success, target = group.success, group.target
+        t_wall = float(group.wall.mean()) if group.wall.size else math.nan
+        t_model = float(group.modelled.mean()) if group.modelled.size else math.nan
         measured = math.isfinite(target) and success.size > 0
         ps = metrics.success_probability_ci(success, n_boot, seed) if measured \
             else _nan_estimate()
-        tw = metrics.tts_ci(success, t_wall, n_boot, seed) if measured else _nan_estimate()
-        tm = metrics.tts_ci(success, t_model, n_boot, seed) \
-            if measured and math.isfinite(t_model) else _nan_estimate()
-        resid = reads.residual
+        tts = {clock: boot.estimate() if measured and boot is not None else _nan_estimate()
+               for clock, boot in boots[key].items()}
+        tw, tm = tts["wall"], tts["model"]
+        resid = group.residual
         rows.append({
-            **dict(zip(GROUP, key, strict=True)),
-            "reads": success.size, "jobs": g["job_id"].nunique(),
+            **dict(zip(GROUP, key, strict=True)), "reads": success.size,
+            "jobs": g["job_id"].nunique(),
             "failed": int(g.loc[g["status"] != "ok", "job_id"].nunique()),
             "num_variables": g["num_variables"].dropna().iloc[0]
             if g["num_variables"].notna().any() else math.nan,
@@ -94,7 +123,7 @@ def qubo_summary(jobs: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.Da
             "residual_mean": float(np.nanmean(resid)) if np.isfinite(resid).any() else math.nan,
             "residual_median": float(np.nanmedian(resid)) if np.isfinite(resid).any()
             else math.nan,
-            "best_energy": float(np.nanmin(reads.energy)) if np.isfinite(reads.energy).any()
+            "best_energy": float(np.nanmin(group.energy)) if np.isfinite(group.energy).any()
             else math.nan,
         })
     return sort_naturally(pd.DataFrame(rows), GROUP)

@@ -5,7 +5,8 @@ QUBO instance or a training task (see :func:`suites.summary.labels`).
 
 QUBO problems are ranked by TTS99 from the measured wall time of a read. Beside it stands
 TTS99 from modelled hardware time, for the machines that model one; those times come from
-each machine preset's assumed clock (``isingbench machines``), not from a measurement. When
+each machine preset's clock model (fitted to published figures where they exist, else an
+assumed clock; ``isingbench machines``), not from a measurement. When
 no configuration reaches the target in any read (TTS99 ∞ for all) the ranking falls back to
 the mean residual energy per read, and to the mean energy when the problem has no target.
 Training problems are ranked by test accuracy (mean ± std over seeds).
@@ -13,9 +14,9 @@ Training problems are ranked by test accuracy (mean ± std over seeds).
 Each problem gets sentences that name the winner and say whether the run separates it from
 the best configuration of another machine (the runner-up; the next configuration when one
 machine ran): for TTS99 by the bootstrap 95% interval of the runner-up's TTS99 over the
-winner's (both machines' reads resampled, each read with its measured time, so the interval
-also carries the spread of time between jobs); for residual or energy by the interval of the
-difference of the means; for accuracy by whether the mean ± std ranges overlap.
+winner's (both machines' reads resampled with their times, :mod:`suites.bootstrap`, so the
+interval also carries the spread of time between jobs); for residual or energy by the
+interval of the difference of the means; for accuracy by whether the mean ± std ranges overlap.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from suites import metrics, summary
+from suites.bootstrap import TTSBoot, instance_tts_boots, percentile_interval, resample_means
 from suites.formatting import interval, sig3, time_interval
 from suites.ordering import natural_key
 
@@ -36,7 +38,6 @@ TARGET_WORDS = {
     "ground_state": "ground state", "optimum": "zero-loss optimum", "given": "given target",
 }
 CLOCKS = {"wall": "wall clock", "model": "modelled hardware time"}
-CONFIDENCE = 0.95
 
 
 @dataclass
@@ -75,42 +76,6 @@ class Verdict:
 # ---------------------------------------------------------------- bootstrap comparisons
 
 
-def _quantiles(values: np.ndarray) -> tuple[float, float]:
-    """Nearest-rank percentile interval (works with ``inf``, like the metrics module's)."""
-    alpha = (1.0 - CONFIDENCE) / 2.0
-    lo, hi = np.quantile(values, [alpha, 1.0 - alpha], method="inverted_cdf")
-    return float(lo), float(hi)
-
-
-def _resample_mean(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    return values[rng.integers(0, values.size, size=(n_boot, values.size))].mean(axis=1)
-
-
-@dataclass(frozen=True)
-class TTSBoot:
-    """TTS99 of one configuration on one clock and ``n_boot`` bootstrap replicates of it."""
-
-    value: float
-    replicates: np.ndarray
-
-    def estimate(self) -> metrics.Estimate:
-        return metrics.Estimate(self.value, *_quantiles(self.replicates))
-
-
-def tts_boot(reads: summary.GroupReads, clock: str, n_boot: int,
-             rng: np.random.Generator) -> TTSBoot | None:
-    """TTS99 on ``clock`` (``"wall"`` or ``"model"``) with replicates that resample the reads
-    (success) and, independently, the reads' times on that clock (``None`` without times)."""
-    times = reads.wall if clock == "wall" else reads.modelled
-    if times.size == 0 or reads.success.size == 0:
-        return None
-    value = metrics.tts(float(reads.success.mean()), float(times.mean()))
-    p = _resample_mean(reads.success.astype(float), n_boot, rng)
-    t = _resample_mean(times, n_boot, rng)
-    return TTSBoot(value, np.array([metrics.tts(float(pi), float(ti))
-                                    for pi, ti in zip(p, t, strict=True)]))
-
-
 def tts_ratio(top: TTSBoot, other: TTSBoot) -> metrics.Estimate:
     """``other``'s TTS99 over ``top``'s with its bootstrap 95% interval.
 
@@ -122,7 +87,7 @@ def tts_ratio(top: TTSBoot, other: TTSBoot) -> metrics.Estimate:
         point = other.value / top.value if math.isfinite(top.value) else math.nan
         ratio = np.where(np.isinf(top.replicates) & np.isinf(other.replicates), 1.0,
                          other.replicates / top.replicates)
-    return metrics.Estimate(point, *_quantiles(ratio))
+    return metrics.Estimate(point, *percentile_interval(ratio))
 
 
 def mean_difference(winner: np.ndarray, runner_up: np.ndarray, n_boot: int = 1000,
@@ -133,8 +98,8 @@ def mean_difference(winner: np.ndarray, runner_up: np.ndarray, n_boot: int = 100
     if not (a.size and b.size):
         return metrics.Estimate(math.nan, math.nan, math.nan)
     rng = np.random.default_rng(seed)
-    diff = _resample_mean(b, n_boot, rng) - _resample_mean(a, n_boot, rng)
-    return metrics.Estimate(float(b.mean() - a.mean()), *_quantiles(diff))
+    diff = resample_means(b, n_boot, rng) - resample_means(a, n_boot, rng)
+    return metrics.Estimate(float(b.mean() - a.mean()), *percentile_interval(diff))
 
 
 # ---------------------------------------------------------------- ranking
@@ -214,12 +179,9 @@ class _Instance:
 
 
 def _instance(rows: pd.DataFrame, groups: dict, n_boot: int, seed: int) -> _Instance:
-    reads, boots = {}, {}
-    for i, r in enumerate(sorted(rows.to_dict("records"), key=lambda r: natural_key(r["config"]))):
-        reads[r["config"]] = summary.group_reads(groups[tuple(r[k] for k in summary.GROUP)])
-        rng = np.random.default_rng([seed, i])
-        for clock in CLOCKS:
-            boots[r["config"], clock] = tts_boot(reads[r["config"]], clock, n_boot, rng)
+    reads = {r["config"]: summary.group_reads(groups[tuple(r[k] for k in summary.GROUP)])
+             for r in rows.to_dict("records")}
+    boots = instance_tts_boots({c: (g.success, g.times) for c, g in reads.items()}, n_boot, seed)
     return _Instance(rows, reads, boots, n_boot)
 
 
@@ -232,12 +194,6 @@ def _qubo_ranking(inst: _Instance) -> tuple[pd.DataFrame, str]:
         row = {**r, "successes": int(inst.reads[r["config"]].success.sum()),
                "excess_mean": float(excess.mean()) if excess.size else math.nan,
                "excess_low": lo, "excess_high": hi, "excess_kind": kind}
-        for clock in CLOCKS:  # the headline's intervals also resample the time per read
-            boot = inst.boots[r["config"], clock]
-            if boot is not None:
-                est = boot.estimate()
-                row.update({f"tts_{clock}_s": est.value, f"tts_{clock}_low": est.low,
-                            f"tts_{clock}_high": est.high})
         records.append(row)
     if not any(math.isfinite(r["excess_mean"]) for r in records):
         basis = "none"
@@ -294,6 +250,9 @@ def _tts_comparison(ranking: pd.DataFrame, clock: str, inst: _Instance) -> str:
                   "target in any read")
         if ratio is None:
             return clause
+        if clock == "model":  # the wall-clock sentence already judged the separation
+            return clause if ratio.low > 1.0 else (
+                f"{clause}, but {w['config']} succeeds too rarely for the run to separate them")
         # few successes: resamples without any leave the ratio's interval open towards 1
         return (f"{clause}, and {_separation(ratio, 1.0)} (TTS99 ratio to {r['config']} "
                 f"[{sig3(ratio.low)}, {sig3(ratio.high)}])")
@@ -358,8 +317,9 @@ def qubo_verdicts(jobs: pd.DataFrame, qsum: pd.DataFrame | None = None,
                   n_boot: int = 1000, seed: int = 0) -> list[Verdict]:
     """One :class:`Verdict` per QUBO instance of the tidy ``jobs`` table.
 
-    ``qsum`` is :func:`suites.summary.qubo_summary` of ``jobs`` (computed when not given);
-    the bootstraps use ``numpy.random.default_rng([seed, i])`` for the i-th configuration.
+    ``qsum`` is :func:`suites.summary.qubo_summary` of ``jobs`` with the same ``n_boot``
+    (computed when not given): its TTS99 intervals and the ratios here come from the same
+    draws of :mod:`suites.bootstrap`.
     """
     if qsum is None:
         qsum = summary.qubo_summary(jobs, n_boot=n_boot)
@@ -446,8 +406,9 @@ def verdicts(jobs: pd.DataFrame, qsum: pd.DataFrame | None = None,
 
 
 TEXT_NOTE = ("Ranked by TTS99 from the measured wall time of a read; modelled hardware times "
-             "come from each machine preset's assumed clock (a model, not a measurement). "
-             "Intervals: bootstrap 95% over reads.")
+             "come from each machine preset's clock model (fitted to published figures or "
+             "assumed: see the clocks at the end; a model, not a measurement). Intervals: "
+             "bootstrap 95% over reads.")
 
 
 def verdict_text(verdicts: list[Verdict], title: str) -> str:

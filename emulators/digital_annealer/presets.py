@@ -12,12 +12,13 @@ The machine stores a QUBO (``vartype=BINARY``) whose coefficients are scaled by 
 factor onto the signed integer grid and rounded (its "automatic scaling"); the shared quantiser
 in :mod:`emulators.machine` does exactly that.
 
-Clock (an assumption): no per-step hardware time is published. We assume
-:data:`DEFAULT_SECONDS_PER_STEP` = 20 ns per Monte Carlo step (one parallel trial of every bit
-plus the field update, taken as a few cycles of a chip clocked at a few hundred MHz), runs
-executed one after another (``parallel_reads=1``) and no per-call overhead. Pass another
-``seconds_per_step`` to :func:`user_spec` or :class:`DigitalAnnealerSampler` to change it.
-Modelled times are never measurements.
+Clock: :data:`DEFAULT_SECONDS_PER_STEP` = 50 ns per Monte Carlo step (one parallel trial of
+every bit plus the field update), fitted to Fujitsu's 2017 FPGA prototype (100 MHz, one
+update every 5 cycles; a secondary source, see :mod:`emulators.calibration`). The ASICs' own
+time per step is not published in what we read; we assume they are no slower than their
+prototype, run the runs one after another (``parallel_reads=1``) and add no per-call
+overhead. Pass another ``seconds_per_step`` to :func:`user_spec` to change it. Modelled
+times are never measurements.
 
 Precision note: the emulator computes in float64, which holds the integer coefficients and
 local fields exactly while they stay below 2^53 (always for DA1: 1,024 x 2^15 + 2^25 << 2^53).
@@ -29,15 +30,16 @@ from __future__ import annotations
 
 import dimod
 
+from emulators.calibration import DA_SECONDS_PER_STEP, calibration_for
 from emulators.machine import ClockModel, MachineSpec
 
 __all__ = ["DA1", "DA2", "DA3", "DEFAULT_SECONDS_PER_STEP", "PRESETS", "user_spec"]
 
-#: Assumed hardware time of one Monte Carlo step (seconds); see the module docstring.
-DEFAULT_SECONDS_PER_STEP = 20e-9
+#: Modelled hardware time of one Monte Carlo step (seconds); see the module docstring.
+DEFAULT_SECONDS_PER_STEP = DA_SECONDS_PER_STEP
 
 _CLOCK_NOTE = ("assumption: {:g} s per Monte Carlo step, runs one after another, no per-call "
-               "overhead; no per-step hardware time is published")
+               "overhead; the ASIC's time per step is not published in what we read")
 
 
 def user_spec(name: str, capacity: int | None, coupler_bits: int | None = 16,
@@ -52,7 +54,8 @@ def user_spec(name: str, capacity: int | None, coupler_bits: int | None = 16,
     capacity: most bits (``None``: unlimited).
     coupler_bits, bias_bits: signed integer bits of the QUBO couplers and biases (sign
         included; ``None``: unquantised).
-    seconds_per_step: modelled hardware time of one Monte Carlo step (an assumption).
+    seconds_per_step: modelled hardware time of one Monte Carlo step (default: the 2017 FPGA
+        prototype's, see :mod:`emulators.calibration`).
     parallel_runs: runs the modelled hardware executes at once.
     notes: where the numbers come from.
     """
@@ -60,7 +63,10 @@ def user_spec(name: str, capacity: int | None, coupler_bits: int | None = 16,
         raise ValueError(f"seconds_per_step must be a number > 0, got {seconds_per_step!r}")
     if isinstance(parallel_runs, bool) or not isinstance(parallel_runs, int) or parallel_runs < 1:
         raise ValueError(f"parallel_runs must be an integer >= 1, got {parallel_runs!r}")
+    calibrated = seconds_per_step == DA_SECONDS_PER_STEP and parallel_runs == 1
     clock = ClockModel(seconds_per_step=float(seconds_per_step), parallel_reads=parallel_runs,
+                       source=calibration_for("DA1").source if calibrated
+                       else "assumption: clock given by the user",
                        assumption=_CLOCK_NOTE.format(float(seconds_per_step)))
     return MachineSpec(name=name, capacity=capacity, coupler_bits=coupler_bits,
                        bias_bits=bias_bits, vartype=dimod.BINARY, clock=clock, notes=notes)

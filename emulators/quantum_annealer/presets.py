@@ -20,8 +20,8 @@ __all__ = ["resolve_spec"]
 
 _NOTES = ("Ranges, annealing-time and num_reads limits as the public mock sampler copies them "
           "(DESIGN.md 5.3); perfect working graph (a real chip has a few tens of qubits fewer); "
-          "timing (8.5 ms programming, 42 us readout, 21 us delay) illustrative; control-error "
-          "widths and the anneal schedule are assumptions.")
+          "timing from D-Wave's Advantage 4.1 timing data (emulators.calibration); "
+          "control-error widths and the anneal schedule are assumptions.")
 
 register_lazy_preset(
     "Advantage",

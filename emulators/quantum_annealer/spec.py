@@ -245,6 +245,7 @@ class QuantumAnnealerSpec(MachineSpec):
             ground_state_gap=0.0 if survives else None,
             reasons=reasons,
             extra=extra,
+            clock_source=self.clock.source,
         )
 
     def find_embedding(self, bqm: dimod.BinaryQuadraticModel, seed: int | None = None

@@ -388,7 +388,7 @@ def test_replica_exchange_reports_ladder_and_swap_rates(ladder):
     assert math.isclose(temps[-1], ss.info["temperature_end"], rel_tol=1e-9)
     rates = ss.info["swap_acceptance"]
     assert rates.shape == (5,) and np.all((rates >= 0) & (rates <= 1))
-    assert ss.info["timing"]["modelled_hardware_s"] == pytest.approx(2000 * 20e-9 * 2)
+    assert ss.info["timing"]["modelled_hardware_s"] == pytest.approx(2000 * 50e-9 * 2)
 
 
 # --------------------------------------------------------------------------- interface
