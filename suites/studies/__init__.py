@@ -19,6 +19,7 @@ STUDIES: dict[str, str] = {
     "success_curve": "suites.studies.success_curve",
     "layerwise_report": "suites.studies.layerwise_report",
     "layerwise_fit": "suites.studies.layerwise_fit",
+    "calibration": "suites.studies.calibration",
 }
 
 

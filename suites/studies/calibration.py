@@ -24,7 +24,6 @@ nothing; it is for tests).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import math
@@ -41,13 +40,15 @@ from emulators.machine import get_preset
 from suites import bootstrap, metrics, summary
 from suites.formatting import sig3, time_interval
 from suites.ordering import natural_key
-from suites.paper_summary import STEP_PARAMS
+from suites.registry import machine_entry
 from suites.runner import run_suite
 from suites.spec import load_suite, parse_suite, resolve_suite_path
 from suites.store import load
+from suites.studies.base import Study, StudyOptions, option
 from suites.verdict import tts_ratio
 
-__all__ = ["GOOD_CUT_GAP", "CalibrationOptions", "CalibrationResult", "main", "render", "run"]
+__all__ = ["GOOD_CUT_GAP", "STUDY", "CalibrationOptions", "CalibrationResult", "main", "render",
+           "run"]
 
 #: "Good approximate" cut: within this fraction of the best cut seen (our choice).
 GOOD_CUT_GAP = 0.005
@@ -74,18 +75,18 @@ QUICK = {
 
 
 @dataclass(frozen=True)
-class CalibrationOptions:
+class CalibrationOptions(StudyOptions):
     """What :func:`run` runs: the full suite or the ``quick`` copy, into ``out`` (a results
-    root), with ``workers`` processes (default: every core; each runs one numba thread, so
+    root), with ``workers`` processes (0: every core; each runs one numba thread, so
     simulated annealing's wall time is single-core) and ``n_boot`` bootstrap replicates
-    (default: the suite's, as the report uses)."""
+    (0: the suite's, as the report uses)."""
 
-    quick: bool = False
-    out: str | Path = "results"
-    run_id: str | None = None
-    workers: int | None = None
-    n_boot: int | None = None
-    progress: bool = True
+    quick: bool = option(False, "the seconds-long copy at toy sizes (for tests)")
+    out: str = option("results", "results root")
+    run_id: str = option("", "run directory name (empty: the suite's content hash)")
+    workers: int = option(0, "worker processes (0: all cores)")
+    n_boot: int = option(0, "bootstrap replicates (0: the suite's)")
+    progress: bool = option(True, "show the progress bar")
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _single_core_kernels(inline: bool) -> Iterator[None]:
 # ---------------------------------------------------------------- TTS99 per budget
 def _steps(group: pd.DataFrame) -> float:
     params = json.loads(group["sample_params"].iloc[0])
-    return float(params[STEP_PARAMS[group["machine_type"].iloc[0]]])
+    return float(params[machine_entry(group["machine_type"].iloc[0]).step_param])
 
 
 def _successes(group: pd.DataFrame, target: str) -> np.ndarray:
@@ -334,8 +335,8 @@ def run(options: CalibrationOptions | None = None) -> CalibrationResult:
     options = options or CalibrationOptions()
     suite = suite_for(options.quick)
     with _single_core_kernels(options.workers == 1):
-        done = run_suite(suite, options.out, run_id=options.run_id, workers=options.workers,
-                         progress=options.progress)
+        done = run_suite(suite, options.out, run_id=options.run_id or None,
+                         workers=options.workers or None, progress=options.progress)
     results = load(done.run_dir)
     n_boot = options.n_boot or results.run_info.get("metrics", {}).get("bootstrap", 1000)
     budgets = _budgets(results.jobs, n_boot)
@@ -385,21 +386,12 @@ def render(result: CalibrationResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+STUDY = Study("calibration", __doc__.splitlines()[0], CalibrationOptions, run, render)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: run the study and print its tables."""
-    parser = argparse.ArgumentParser(prog="python -m suites.studies.calibration",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="the seconds-long copy at toy sizes (for tests)")
-    parser.add_argument("--out", default="results", help="results root (default: results)")
-    parser.add_argument("--run-id", help="run directory name (default: the suite's hash)")
-    parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    args = parser.parse_args(argv)
-    result = run(CalibrationOptions(quick=args.quick, out=args.out, run_id=args.run_id,
-                                    workers=args.workers, progress=not args.no_progress))
-    print(render(result), end="")
-    return 0
+    return STUDY.main(argv)
 
 
 if __name__ == "__main__":
