@@ -46,6 +46,7 @@ from emulators._core.arrays import ising_arrays
 
 __all__ = [
     "EXACT_LIMIT",
+    "all_presets",
     "ClockModel",
     "FitReport",
     "MachineSpec",
@@ -541,12 +542,14 @@ def _build(key: str) -> None:
             PRESETS[alias] = spec
 
 
-def _load_presets() -> None:
-    """Register every preset in :data:`PRESETS`, building the lazy ones (for listings)."""
+def all_presets() -> dict[str, MachineSpec]:
+    """Every preset by name and alias, the lazy ones built (for listings such as
+    ``isingbench machines``)."""
     _import_packages()
     for key in list(_LAZY):
         if key not in PRESETS:
             _build(key)
+    return dict(PRESETS)
 
 
 def _import_packages() -> None:

@@ -237,8 +237,7 @@ def _presets() -> dict[str, Any]:
         from emulators import machine
     except ImportError as exc:
         raise SystemExit(f"emulators.machine is not available: {exc}") from None
-    machine._load_presets()
-    return dict(machine.PRESETS)
+    return machine.all_presets()
 
 
 def cmd_machines(_: argparse.Namespace) -> int:
