@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import traceback
@@ -403,6 +404,9 @@ KNOWN_ERRORS = (SpecError, ExecutorError, OSError, ValueError,
 def _run_command(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # the reader went away (e.g. `isingbench machines | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except RunInterrupted as exc:
         print(f"isingbench run: interrupted: {exc.summary.progress()}; resume with: "
               f"{shlex.join(args.command_line)}", file=sys.stderr)

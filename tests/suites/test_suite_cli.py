@@ -101,3 +101,14 @@ def test_gset_suite_uses_best_known_cuts(gset_dir, monkeypatch):
     assert result["objective"] == ["cut", 0.0, -1.0]
     assert result["num_variables"] == 800
     assert min(result["energies"]) >= -564.0   # no cut beats the best known one
+
+
+def test_a_closed_pipe_ends_the_listing_quietly():
+    """`isingbench machines | head -1`: no error line when the reader stops early."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f"{sys.executable} -m suites.cli machines | head -1", shell=True,
+                          capture_output=True, text=True, check=False)
+    assert proc.stdout.strip()
+    assert "error" not in proc.stderr.lower()
