@@ -32,6 +32,7 @@ from emulators._core.arrays import IsingArrays, ising_arrays, parse_initial_stat
 from emulators._core.devices import device_sync
 from emulators._core.keywords import Check, integer, one_of, sample_keywords, truth
 from emulators._core.seeds import make_rng
+from emulators._core.target import StopRecord, target_energy
 from emulators._core.timing import Stopwatch, Trace
 from emulators._core.validation import validate_bqm
 
@@ -53,9 +54,11 @@ class KernelResult:
     """What a machine's engine returns to :class:`EmulatorSampler`.
 
     ``spins`` is ``(reads, n)`` int8 over the prepared model's labels; ``steps`` the number of
-    sweeps/Monte Carlo steps each read ran (for the clock model); ``trace`` the best-so-far
-    trace in the kernel's energy units; ``info`` extra machine-specific entries; ``vectors``
-    per-read data vectors for the SampleSet.
+    sweeps/Monte Carlo steps the machine ran (for the clock model: with a target energy, until
+    its last read stopped); ``trace`` the best-so-far trace in the kernel's energy units;
+    ``info`` extra machine-specific entries; ``vectors`` per-read data vectors for the
+    SampleSet; ``stops`` when each read stopped (calls with ``target_energy``), which become
+    the ``stop_step`` and ``stop_seconds`` vectors.
     """
 
     spins: np.ndarray
@@ -63,6 +66,7 @@ class KernelResult:
     trace: Trace | None = None
     info: dict[str, Any] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    stops: StopRecord | None = None
 
 
 @dataclass
@@ -127,7 +131,9 @@ class EmulatorSampler(dimod.Sampler, ABC):
       bundle the machine's keywords into one settings object);
     * :meth:`_sample_arrays` — the call into its engine.
 
-    ``num_reads``, ``seed``, ``record_trace`` and ``backend`` are handled here.
+    ``num_reads``, ``seed``, ``record_trace`` and ``backend`` are handled here, and the check
+    of ``target_energy`` (a machine that takes it lists it in its signature and passes it to
+    its engine, see :mod:`~emulators._core.target`).
     """
 
     spec: Any = None
@@ -155,7 +161,7 @@ class EmulatorSampler(dimod.Sampler, ABC):
     def _keyword_checks(self) -> dict[str, Check]:
         """The checks of every keyword: the common ones, then the machine's."""
         return {"num_reads": integer(), "backend": one_of(*self.backends),
-                "record_trace": truth, **self.keyword_checks}
+                "record_trace": truth, "target_energy": target_energy, **self.keyword_checks}
 
     def _validated_keywords(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Every keyword checked and normalised (signature order), then the joint rules."""
@@ -273,6 +279,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
         if prepared.fit is not None:
             info["fit"] = prepared.fit
         vectors = dict(result.vectors)
+        if result.stops is not None:
+            vectors.update(result.stops.vectors())
         if prepared.quantised:
             vectors["quantised_energy"] = prepared.arrays.energies(result.spins)
         if result.trace is not None:
