@@ -16,7 +16,7 @@ that sits on the target.
 
 from __future__ import annotations
 
-import math
+import sys
 import time
 from dataclasses import dataclass
 
@@ -24,10 +24,13 @@ import numpy as np
 
 from emulators._core.validation import check_finite_float
 
-__all__ = ["RELATIVE_TOLERANCE", "StopRecord", "TargetStop", "target_energy"]
+__all__ = ["NO_THRESHOLD", "RELATIVE_TOLERANCE", "StopRecord", "TargetStop", "target_energy"]
 
 #: Reads whose energy is within this fraction (of ``max(1, |target|)``) above it have reached it.
 RELATIVE_TOLERANCE = 1e-9
+#: The threshold without a target: finite (kernels compiled with ``fastmath`` assume no
+#: infinities) and below every energy.
+NO_THRESHOLD = -sys.float_info.max
 
 
 def target_energy(name: str, value: object) -> float | None:
@@ -60,14 +63,17 @@ class TargetStop:
     has reached ``target`` when ``E_k <= threshold = (target + tol - offset) * scale``.
     ``steps[r]`` is ``-1`` while read ``r`` runs and the step after which it stopped once it
     has (kernels write it; engines on a device copy theirs in at chunk ends).
+    ``steps_per_mark`` converts the chunk driver's steps into the kernel's (e.g. steps per
+    replica-exchange round).
     """
 
     def __init__(self, target: float | None, num_reads: int, *, scale: float = 1.0,
-                 offset: float = 0.0) -> None:
+                 offset: float = 0.0, steps_per_mark: int = 1) -> None:
         self.target = target
+        self.steps_per_mark = steps_per_mark
         self.enabled = target is not None
         if target is None:
-            self.threshold = -math.inf
+            self.threshold = NO_THRESHOLD
         else:
             tolerance = RELATIVE_TOLERANCE * max(1.0, abs(target))
             self.threshold = (target + tolerance - offset) * scale
@@ -78,11 +84,11 @@ class TargetStop:
     def begin(self, step: int = 0) -> None:
         """Start the clock (at the start of the kernel run, ``step`` steps in)."""
         self._start = time.perf_counter()
-        self._marks = [(step, 0.0)]
+        self._marks = [(step * self.steps_per_mark, 0.0)]
 
     def mark(self, step: int) -> None:
-        """Note that ``step`` steps have run by now (a chunk end)."""
-        self._marks.append((int(step), time.perf_counter() - self._start))
+        """Note that ``step`` driver steps have run by now (a chunk end)."""
+        self._marks.append((int(step) * self.steps_per_mark, time.perf_counter() - self._start))
 
     def finished(self) -> bool:
         """Every read has stopped."""

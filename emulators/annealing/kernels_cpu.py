@@ -27,6 +27,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from emulators._core.target import NO_THRESHOLD
+
 __all__ = ["anneal", "fill_table", "init_fields", "temper", "uniform"]
 
 #: Above this ``beta2 * e`` the acceptance probability is below 2**-53 (never accepted).
@@ -121,7 +123,7 @@ def init_fields(dense, J, indptr, indices, data, h, spins, fields):
 
 @njit(cache=True, parallel=True)
 def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s, states,
-           tables, table_cap, stop_step=None, threshold=-np.inf, first_step=0):
+           tables, table_cap, stop_step=None, threshold=NO_THRESHOLD, first_step=0):
     """Run one sweep per entry of ``beta2s`` on every read (reads in parallel).
 
     ``spins``/``fields`` ``(reads, n)``, ``energy``/``best`` ``(reads,)`` (current and lowest
@@ -161,7 +163,7 @@ def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s,
 @njit(cache=True, parallel=True)
 def temper(dense, J, indptr, indices, data, spins, fields, energy, beta2s, tables, tlens,
            perm, states, best, best_spins, swaps_tried, swaps_done, start, stop,
-           swap_interval, stop_step=None, threshold=-np.inf):
+           swap_interval, stop_step=None, threshold=NO_THRESHOLD):
     """Parallel tempering: sweeps ``start..stop-1`` of every run (runs in parallel).
 
     Per run ``r``: replica states ``spins[r, q]``/``fields[r, q]``/``energy[r, q]``;
