@@ -17,7 +17,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.sampler import KernelResult
 from emulators._core.seeds import kernel_seeds
-from emulators._core.target import TargetStop
+from emulators._core.target import EnergyTarget, TargetStop
 from emulators._core.timing import run_chunked
 from emulators.annealing.kernels_cpu import anneal as anneal_kernel
 from emulators.annealing.kernels_cpu import fill_table
@@ -69,7 +69,7 @@ def _betas(model: KernelModel, beta_range: tuple[float, float] | None, count: in
 
 
 def anneal(arrays: IsingArrays, rng: np.random.Generator, initial_states: np.ndarray,
-           plan: SweepPlan, record_trace: bool, target_energy: float | None = None
+           plan: SweepPlan, record_trace: bool, target_energy: EnergyTarget | None = None
            ) -> KernelResult:
     """Simulated annealing of every read from ``initial_states``; each returns its final state
     (the state in which it reached ``target_energy``, if given and reached)."""
@@ -194,7 +194,7 @@ def lanes_fit(model: KernelModel) -> bool:
 
 
 def temper(arrays: IsingArrays, rng: np.random.Generator, initial_states: np.ndarray,
-           plan: LadderPlan, record_trace: bool, target_energy: float | None = None
+           plan: LadderPlan, record_trace: bool, target_energy: EnergyTarget | None = None
            ) -> KernelResult:
     """Parallel tempering of every run from ``initial_states``; each returns its best state
     (a run stops once that reaches ``target_energy``, if given)."""

@@ -20,6 +20,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.keywords import integer, one_of, optional
 from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.target import EnergyTarget
 from emulators.annealing import engine
 from emulators.annealing.schedules import SCHEDULE_TYPES, parse_beta_range, parse_beta_schedule
 
@@ -145,7 +146,7 @@ class SimulatedAnnealingSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float, plan: engine.SweepPlan,
-                       initial_states: np.ndarray, target_energy: float | None
+                       initial_states: np.ndarray, target_energy: EnergyTarget | None
                        ) -> KernelResult:
         return engine.anneal(arrays, rng, initial_states, plan, record_trace, target_energy)
 
@@ -262,6 +263,6 @@ class ParallelTemperingSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float, plan: engine.LadderPlan,
-                       initial_states: np.ndarray, target_energy: float | None
+                       initial_states: np.ndarray, target_energy: EnergyTarget | None
                        ) -> KernelResult:
         return engine.temper(arrays, rng, initial_states, plan, record_trace, target_energy)

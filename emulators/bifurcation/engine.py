@@ -21,7 +21,7 @@ from emulators._core.arrays import IsingArrays
 from emulators._core.devices import array_module, device_sync
 from emulators._core.sampler import KernelResult
 from emulators._core.seeds import kernel_seeds
-from emulators._core.target import TargetStop
+from emulators._core.target import EnergyTarget, TargetStop
 from emulators._core.timing import Trace
 from emulators.bifurcation import kernels_cpu, kernels_xp
 from emulators.bifurcation.coupling import (
@@ -113,7 +113,7 @@ def _force_scale(coupling: Coupling) -> float:
 
 def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options: SBOptions,
                           *, num_reads: int, backend: str, record_trace: bool,
-                          target_energy: float | None = None, scale: float = 1.0
+                          target_energy: EnergyTarget | None = None, scale: float = 1.0
                           ) -> KernelResult:
     """``num_reads`` SB agents on ``arrays``; each returns the best sign state it saw.
 
@@ -183,7 +183,7 @@ def _flip_schedule(coupling: Coupling, options: FlipOptions, betas: np.ndarray
 
 def parallel_flip(arrays: IsingArrays, rng: np.random.Generator, options: FlipOptions,
                   initial_states: np.ndarray, *, backend: str, record_trace: bool,
-                  target_energy: float | None = None, scale: float = 1.0) -> KernelResult:
+                  target_energy: EnergyTarget | None = None, scale: float = 1.0) -> KernelResult:
     """One parallel-flip run per row of ``initial_states``; each returns its best state.
 
     A replica stops once its best energy divided by ``scale`` reaches ``target_energy``

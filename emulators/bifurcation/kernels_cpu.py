@@ -281,6 +281,7 @@ class _CpuEngine:
     def __init__(self, matrix, h: np.ndarray, offset: float, spins: np.ndarray,
                  stop: TargetStop | None = None) -> None:
         self.stop = stop or TargetStop(None, len(spins))
+        self.stop.attach(self.best_states)  # the kernels skip agents with a stop step
         self.is_dense = isinstance(matrix, np.ndarray)
         if self.is_dense:
             self.dense = np.ascontiguousarray(matrix, dtype=np.float64)

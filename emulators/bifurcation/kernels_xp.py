@@ -131,6 +131,7 @@ class _Engine:
         if self.stop.enabled:
             self.awake = xp.ones(spins.shape[0], dtype=bool)
             self.stop_step = xp.full(spins.shape[0], -1, dtype=xp.int64)
+            self.stop.attach(self.best_states, self._halt)
 
     def _keep_best(self, s: Any, js: Any, step: int = 0) -> None:
         """Record ``s`` where its energy (from ``js = s @ J``) beats the best so far; with a
@@ -151,6 +152,12 @@ class _Engine:
         if self.awake is None:
             return new
         return self.xp.where(self.awake[:, None], new, old)
+
+    def _halt(self, mask: np.ndarray, step: int) -> None:
+        """Stop the agents of ``mask`` (host) after ``step`` steps."""
+        stopped = self.xp.asarray(mask)
+        self.stop_step = self.xp.where(stopped, step, self.stop_step)
+        self.awake = self.awake & ~stopped
 
     def _sync_stops(self) -> None:
         """Copy the stop steps to the host (once per chunk)."""

@@ -35,6 +35,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.keywords import integer, number, one_of, optional
 from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.target import EnergyTarget
 from emulators.bifurcation import engine
 from emulators.bifurcation.engine import CPU_KERNELS, SCHEMES, VARIANTS
 from emulators.machine import MachineSpec, get_preset
@@ -211,7 +212,8 @@ class SimulatedBifurcationSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
-                       options: engine.SBOptions, target_energy: float | None) -> KernelResult:
+                       options: engine.SBOptions, target_energy: EnergyTarget | None
+                       ) -> KernelResult:
         return engine.simulated_bifurcation(arrays, rng, options, num_reads=num_reads,
                                             backend=backend, record_trace=record_trace,
                                             target_energy=target_energy, scale=scale)
@@ -332,7 +334,7 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
                        options: engine.FlipOptions, initial_states: np.ndarray,
-                       target_energy: float | None) -> KernelResult:
+                       target_energy: EnergyTarget | None) -> KernelResult:
         return engine.parallel_flip(arrays, rng, options, initial_states, backend=backend,
                                     record_trace=record_trace, target_energy=target_energy,
                                     scale=scale)

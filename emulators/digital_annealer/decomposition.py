@@ -89,6 +89,8 @@ def decompose(arrays: IsingArrays, spins: np.ndarray, capacity: int, solve: Bloc
     eps = tolerance * max(1.0, float(np.abs(energy).max()))
     if stop.enabled:
         stop.steps[energy <= stop.threshold] = 0
+        stop.attach(lambda: spins)  # rounded storage: checked on the original model
+        stop.check_model(0)
     steps = 0
     marks, seconds, best = [], [], []
     start = time.perf_counter()

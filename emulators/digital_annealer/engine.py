@@ -19,7 +19,7 @@ from emulators._core.arrays import IsingArrays
 from emulators._core.devices import array_module
 from emulators._core.sampler import KernelResult
 from emulators._core.seeds import kernel_seeds
-from emulators._core.target import TargetStop
+from emulators._core.target import EnergyTarget, TargetStop
 from emulators._core.timing import Trace, run_chunked
 from emulators.digital_annealer import kernels_cpu, kernels_xp
 from emulators.digital_annealer.decomposition import decompose
@@ -70,7 +70,7 @@ class Settings:
 
 def run(arrays: IsingArrays, rng: np.random.Generator, initial: np.ndarray, settings: Settings,
         *, record_trace: bool, backend: str, scale: float, capacity: int | None,
-        target_energy: float | None = None) -> KernelResult:
+        target_energy: EnergyTarget | None = None) -> KernelResult:
     """One call: temperatures, then the mode ``settings`` ask for, on ``backend``.
 
     ``arrays`` is the stored model (model × ``scale``); ``capacity`` the machine's (models
@@ -200,12 +200,13 @@ class Engine:
         stop = stop or TargetStop(None, len(spins))
         if self.xp is None:
             st = kernels_cpu.row_state(spins, fields, energy, kernel_seeds(self.rng, len(spins)))
+            st = st._replace(stop_step=stop.steps)  # the kernel writes the stop steps
+            stop.attach(lambda: st.best_spins)
             couplings = kernels_cpu.couplings_of(arrays)
 
             def advance(lo: int, hi: int) -> np.ndarray:
                 kernels_cpu.anneal(st, couplings, lo, hi, temps, interval, self.offset_rate,
                                    self.single, stop.threshold)
-                stop.steps[:] = st.stop_step
                 return st.best_energy
 
             trace = run_chunked(advance, n_iter, record=record_trace, stop=stop)
@@ -214,6 +215,8 @@ class Engine:
         dst = kernels_xp.to_device(self.xp, spins, fields, energy)
         if stop.enabled:
             dst.watch(self.xp, stop.threshold)
+            stop.attach(lambda: self.host(dst.best_spins),
+                        lambda rows, step: dst.halt(self.xp, rows, step))
 
         def advance_xp(lo: int, hi: int) -> np.ndarray:
             kernels_xp.anneal(stepper, dst, lo, hi, temps, interval)
@@ -272,6 +275,9 @@ class Engine:
         runner = (_CpuRounds if self.xp is None else _DeviceRounds)(self, spins, fields, energy,
                                                                     host, stop)
         totals = [np.zeros_like(host.accepted), np.zeros_like(host.attempted)]
+        if stop.enabled:
+            stop.attach(lambda: _run_best(*runner.best(), runs, m),
+                        lambda done, step: runner.halt(np.repeat(done, m), step))
 
         def advance(lo: int, hi: int) -> np.ndarray:
             cuts = sorted({lo, hi, *(a for a in adapt_at if lo < a < hi)})
@@ -289,8 +295,7 @@ class Engine:
         trace = run_chunked(advance, rounds, record=record_trace, stop=stop)
         if trace is not None:
             trace = Trace(trace.step * interval, trace.seconds, trace.best_energy)
-        best_energy, best_spins = runner.best()
-        pick = best_energy.reshape(runs, m).argmin(axis=1) + np.arange(runs) * m
+        spins = _run_best(*runner.best(), runs, m)
         _collect(totals, host)
         with np.errstate(invalid="ignore", divide="ignore"):
             rates = totals[0].sum(axis=0) / totals[1].sum(axis=0)
@@ -298,7 +303,14 @@ class Engine:
         extra = {"number_replicas": m, "swap_acceptance": rates,
                  "ladder": slot_temps / self.scale,
                  "replica_exchange_rounds": rounds}
-        return best_spins[pick], rounds * interval, trace, extra
+        return spins, rounds * interval, trace, extra
+
+
+def _run_best(best_energy: np.ndarray, best_spins: np.ndarray, runs: int, m: int
+              ) -> np.ndarray:
+    """Each run's best state over its ``m`` replica rows."""
+    pick = best_energy.reshape(runs, m).argmin(axis=1) + np.arange(runs) * m
+    return best_spins[pick]
 
 
 def _first_stop(steps: np.ndarray) -> np.ndarray:
@@ -342,6 +354,9 @@ class _CpuRounds:
     def stop_steps(self) -> np.ndarray:
         return self.state.stop_step
 
+    def halt(self, rows: np.ndarray, step: int) -> None:
+        self.state.stop_step[rows & (self.state.stop_step < 0)] = step
+
     def ladder_changed(self) -> None:
         """Nothing to do: the kernel reads the host's ladder arrays directly."""
 
@@ -377,6 +392,9 @@ class _DeviceRounds:
 
     def stop_steps(self) -> np.ndarray:
         return self.engine.host(self.state.stop_step)
+
+    def halt(self, rows: np.ndarray, step: int) -> None:
+        self.state.halt(self.engine.xp, rows, step)
 
     def ladder_changed(self) -> None:
         self.device.row_temp[:] = self.engine.xp.asarray(self.host.row_temp[:, 0])

@@ -50,6 +50,12 @@ class DeviceState:
         self.awake = self.best_energy > threshold
         self.stop_step = xp.where(self.awake, -1, 0).astype(xp.int64)
 
+    def halt(self, xp: Any, rows: Any, step: int) -> None:
+        """Stop the rows of the boolean mask ``rows`` after ``step`` steps."""
+        rows = xp.asarray(rows)
+        self.stop_step = xp.where(rows & self.awake, step, self.stop_step)
+        self.awake = self.awake & ~rows
+
 
 @dataclass(frozen=True)
 class Stepper:

@@ -10,6 +10,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.keywords import flag, integer, number, one_of, optional, sample_keywords
 from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.target import EnergyTarget
 from emulators.digital_annealer import engine
 from emulators.digital_annealer.engine import (
     GPU_DENSE_LIMIT,
@@ -280,7 +281,7 @@ class DigitalAnnealerSampler(EmulatorSampler):
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
                        settings: engine.Settings, initial_states: np.ndarray,
-                       target_energy: float | None) -> KernelResult:
+                       target_energy: EnergyTarget | None) -> KernelResult:
         capacity = None if self.spec is None else self.spec.capacity
         return engine.run(arrays, rng, initial_states, settings, record_trace=record_trace,
                           backend=backend, scale=scale, capacity=capacity,

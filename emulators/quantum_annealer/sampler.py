@@ -43,7 +43,7 @@ from emulators._core.keywords import (
     sample_keywords,
 )
 from emulators._core.sampler import EmulatorSampler, KernelResult, PreparedModel
-from emulators._core.target import StopRecord, TargetStop
+from emulators._core.target import EnergyTarget, StopRecord, TargetStop
 from emulators._core.timing import Stopwatch
 from emulators.quantum_annealer import engine
 from emulators.quantum_annealer.chains import (
@@ -300,7 +300,7 @@ class QuantumAnnealerSampler(EmulatorSampler, dimod.Structured):
 
     def _sample_arrays(self, arrays: engine.HardwareModel, rng: np.random.Generator, *,
                        num_reads: int, record_trace: bool, backend: str, scale: float,
-                       num_sweeps: int, target_energy: float | None, **params: Any
+                       num_sweeps: int, target_energy: EnergyTarget | None, **params: Any
                        ) -> KernelResult:
         seed = int(rng.integers(1, 2**31 - 1))
         stop = TargetStop(target_energy, num_reads)
@@ -510,7 +510,7 @@ class QuantumAnnealerEmbeddingSampler(EmulatorSampler, dimod.ComposedSampler):
         child_seed = int(rng.integers(0, 2**63 - 1))
         child = dict(child)
         target = child.pop("target_energy")  # logical units: the child's energies differ
-        stop = TargetStop(target, num_reads)
+        stop = TargetStop(None if target is None else EnergyTarget(target), num_reads)
         stop.begin()
         response = self._child.sample(arrays.target, answer_mode="raw", seed=child_seed,
                                       **child)
