@@ -121,6 +121,18 @@ def init_fields(dense, J, indptr, indices, data, h, spins, fields):
             fields[r, i] = acc
 
 
+@njit(cache=True, inline="always")
+def _stopped_before(stop_step, r, energy, threshold, step):
+    """Whether read (run) ``r`` has stopped, or stops now before sweep ``step`` because its
+    energy is ``<= threshold`` (then ``stop_step[r] = step``)."""
+    if stop_step[r] >= 0:
+        return True
+    if energy <= threshold:
+        stop_step[r] = step
+        return True
+    return False
+
+
 @njit(cache=True, parallel=True)
 def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s, states,
            tables, table_cap, stop_step=None, threshold=NO_THRESHOLD, first_step=0):
@@ -136,10 +148,7 @@ def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s,
     """
     for r in prange(spins.shape[0]):
         if stop_step is not None:
-            if stop_step[r] >= 0:
-                continue
-            if energy[r] <= threshold:
-                stop_step[r] = first_step
+            if _stopped_before(stop_step, r, energy[r], threshold, first_step):
                 continue
         state = states[r:r + 1]
         s = spins[r]
@@ -181,10 +190,7 @@ def temper(dense, J, indptr, indices, data, spins, fields, energy, beta2s, table
     runs, num_slots, n = spins.shape
     for r in prange(runs):
         if stop_step is not None:
-            if stop_step[r] >= 0:
-                continue
-            if best[r] <= threshold:
-                stop_step[r] = start
+            if _stopped_before(stop_step, r, best[r], threshold, start):
                 continue
         for t in range(start, stop):
             for k in range(num_slots):
