@@ -45,7 +45,7 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from suites import claims, registry, store, trainers
+from suites import claims, metrics, registry, store, trainers
 from suites import problems as problem_registry
 from suites.spec import Job, Suite
 
@@ -119,6 +119,18 @@ def _known_target(built: problem_registry.BuiltProblem, policy: Any) -> tuple[An
     return None, None
 
 
+def _stop_energy(job: Mapping[str, Any], known: Any, source: Any) -> float | None:
+    """The energy at which the job's reads stop: with ``stop_at_target``, the success
+    threshold of a target known before the run (``None`` otherwise, e.g. ``best_seen``)."""
+    stop = job.get("stop_at_target")
+    if not stop:
+        return None
+    target = store.known_target(job["target"], known, source)
+    if target is None:
+        return None
+    return metrics.success_threshold(target[0], stop["epsilon"], stop["epsilon_rel"])
+
+
 def _timing(info: Mapping[str, Any]) -> dict[str, float]:
     timing = info.get("timing") or {}
     out = {}
@@ -187,6 +199,10 @@ def run_job(job: Mapping[str, Any]) -> dict[str, Any]:
     built = problem_registry.build_problem(job["kind"], job["problem_params"])
     if job["record_trace"] and "record_trace" in sampler.parameters:
         kwargs["record_trace"] = True
+    known, source = _known_target(built, job["target"])
+    stop_energy = _stop_energy(job, known, source)
+    if stop_energy is not None and "target_energy" in sampler.parameters:
+        kwargs["target_energy"] = stop_energy
     _warm_up(job, sampler, built.bqm, kwargs)
     t0 = time.perf_counter()
     sampleset = sampler.sample(built.bqm, **kwargs)
@@ -196,8 +212,9 @@ def run_job(job: Mapping[str, Any]) -> dict[str, Any]:
     record = sampleset.record
     energies = np.repeat(record.energy.astype(float), record.num_occurrences)
     timing = _timing(sampleset.info)
-    known, source = _known_target(built, job["target"])
     modelled = timing["modelled_hardware_s"]
+    stops = {name: np.repeat(record[name], record.num_occurrences).tolist()
+             for name in ("stop_step", "stop_seconds") if name in record.dtype.names}
     return {
         "energies": energies.tolist(),
         "num_variables": built.bqm.num_variables,
@@ -210,6 +227,7 @@ def run_job(job: Mapping[str, Any]) -> dict[str, Any]:
         "target_source": source,
         "objective": list(built.objective) if built.objective else None,
         "problem_info": built.info,
+        **stops,
     }
 
 

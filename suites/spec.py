@@ -9,6 +9,7 @@ A suite file (loaded with ``yaml.safe_load``; tags that construct objects are re
     budget: {num_sweeps: 1000}       # per-job budget passed to every sampler
     target: auto                     # auto | best_known | ground_state | best_seen | <number>
     metrics: {epsilon: 1.0e-6, bootstrap: 1000, trace: true}   # trace: true|false|first_seed
+                                     # stop_at_target: true stops reads at a known target
     settings:                        # grids shared by every machine / every problem
       machine.num_sweeps: [100, 1000]
     problems:
@@ -151,11 +152,18 @@ class Job:
     reads: int
     target: Any
     record_trace: bool
+    #: ``{"epsilon": ..., "epsilon_rel": ...}`` when the suite stops reads at a known target
+    #: (``metrics.stop_at_target``): the runner passes the success threshold as
+    #: ``target_energy``. ``None`` otherwise, and then left out of the content (ids of suites
+    #: without it are unchanged).
+    stop_at_target: dict[str, float] | None = None
 
     @property
     def content(self) -> dict[str, Any]:
         """Everything that determines the job's result, as plain JSON data."""
         data = asdict(self)
+        if data["stop_at_target"] is None:
+            del data["stop_at_target"]
         data["schema"] = JOB_SCHEMA_VERSION
         return data
 
@@ -177,7 +185,7 @@ class Job:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Job:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 def _fmt(value: Any) -> str:
@@ -378,10 +386,11 @@ class _Validator:
         return value
 
     def metrics(self, value: Any) -> dict[str, Any]:
-        allowed = {"compute", "epsilon", "epsilon_rel", "bootstrap", "trace"}
+        allowed = {"compute", "epsilon", "epsilon_rel", "bootstrap", "trace", "stop_at_target"}
         value = self.mapping(value or {}, "metrics", allowed, set())
         out: dict[str, Any] = {"compute": list(METRIC_NAMES), "epsilon": 1e-6,
-                               "epsilon_rel": 0.0, "bootstrap": 1000, "trace": True}
+                               "epsilon_rel": 0.0, "bootstrap": 1000, "trace": True,
+                               "stop_at_target": False}
         if "compute" in value:
             compute = value["compute"]
             if not isinstance(compute, list) or not compute:
@@ -405,6 +414,11 @@ class _Validator:
                 raise self.error("metrics.trace",
                                  f"expected true, false or first_seed, got {value['trace']!r}")
             out["trace"] = value["trace"]
+        if "stop_at_target" in value:
+            if not isinstance(value["stop_at_target"], bool):
+                raise self.error("metrics.stop_at_target",
+                                 f"expected true or false, got {value['stop_at_target']!r}")
+            out["stop_at_target"] = value["stop_at_target"]
         return out
 
     def sampler_value(self, param: str, value: Any, key: str) -> Any:
@@ -618,6 +632,9 @@ def _grid_points(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
 def expand(suite: Suite) -> list[Job]:
     """The cartesian product of problems (× their grids), machines (× grids) and seeds."""
     jobs = []
+    stop = None
+    if suite.metrics["stop_at_target"]:
+        stop = {"epsilon": suite.metrics["epsilon"], "epsilon_rel": suite.metrics["epsilon_rel"]}
     for problem in suite.problems:
         mode = problem_registry.problem_kind(problem.kind).mode
         for pgrid in _grid_points(problem.grid) or [{}]:
@@ -639,7 +656,7 @@ def expand(suite: Suite) -> list[Job]:
                             sampler=machine.target, sampler_init=machine.init,
                             sample_params={**machine.params, **mgrid}, setting=setting,
                             seed=seed, reads=suite.reads, target=problem.target,
-                            record_trace=trace,
+                            record_trace=trace, stop_at_target=stop if mode == "qubo" else None,
                         ))
     ids = [j.id for j in jobs]
     if len(set(ids)) != len(ids):

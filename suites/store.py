@@ -408,19 +408,28 @@ def resolve_targets(records: Iterable[Mapping[str, Any]]) -> dict[str, tuple[flo
                 best_seen[key] = min(best_seen.get(key, math.inf), min(energies))
     out = {}
     for key, (value, source, policy) in known.items():
-        seen = best_seen.get(key, math.nan)
-        if isinstance(policy, (int, float)):
-            out[key] = (float(policy), "given")
-        elif policy == "best_seen":
-            out[key] = (seen, "best_seen")
-        elif policy == "best_known":
-            out[key] = (value, source) if value is not None else (math.nan, "missing")
-        elif policy == "ground_state":
-            ok = value is not None and source in ("ground_state", "optimum")
-            out[key] = (value, source) if ok else (math.nan, "missing")
-        else:  # auto
-            out[key] = (value, source) if value is not None else (seen, "best_seen")
+        fixed = known_target(policy, value, source)
+        if fixed is not None:
+            out[key] = fixed
+        elif policy in ("best_seen", "auto"):
+            out[key] = (best_seen.get(key, math.nan), "best_seen")
+        else:
+            out[key] = (math.nan, "missing")
     return out
+
+
+def known_target(policy: Any, value: float | None, source: str | None
+                 ) -> tuple[float, str] | None:
+    """The target a policy fixes before the run, from the instance's known ``value`` and its
+    ``source``: a given number, or the known value where the policy takes it; ``None`` where
+    it needs the run's best seen energy or nothing suitable is known."""
+    if isinstance(policy, (int, float)):
+        return float(policy), "given"
+    if policy == "best_seen" or value is None:
+        return None
+    if policy == "ground_state" and source not in ("ground_state", "optimum"):
+        return None
+    return value, source
 
 
 TRAINING_COLUMNS = ["job_id", "problem", "machine", "setting", "seed", "round", "train_loss",
@@ -440,10 +449,28 @@ def _training_rows(job_id: str, base: Mapping[str, Any], history: list[Mapping[s
     })
 
 
+def _run_share(stops: list[float]) -> np.ndarray:
+    """Each read's share of the run when reads stopped at a target: its stop step or second
+    over the last read's (1 for every read of a run in which none stopped early)."""
+    values = np.asarray(stops, dtype=float)
+    last = values.max(initial=0.0)
+    return values / last if last > 0 else np.ones(values.size)
+
+
+def _at(value: float | np.ndarray, i: int) -> float:
+    """``value`` for read ``i``: the same for every read, or read ``i``'s entry."""
+    return float(value[i]) if isinstance(value, np.ndarray) else value
+
+
 def build_tables(
     records: list[Mapping[str, Any]], epsilon: float = 1e-6, epsilon_rel: float = 0.0
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Turn job records into the tidy ``jobs``, ``traces`` and ``training`` tables."""
+    """Turn job records into the tidy ``jobs``, ``traces`` and ``training`` tables.
+
+    A read's ``wall_s`` and ``modelled_s`` are the job's times divided by its reads; when the
+    reads stopped at a target (the record has ``stop_seconds`` and ``stop_step``), each is
+    multiplied by the read's :func:`_run_share` (1 for every read when none stopped early).
+    """
     targets = resolve_targets(records)
     rows, trace_frames, training_frames = [], [], []
     setting_keys = sorted({k for r in records for k in r["job"]["setting"]})
@@ -482,6 +509,9 @@ def build_tables(
         wall_per_read = (res.get("wall_s") or math.nan) / n
         modelled = res.get("modelled_s")
         modelled_per_read = modelled / n if modelled is not None else math.nan
+        if "stop_seconds" in res and len(res["stop_seconds"]) == energies.size:
+            wall_per_read = wall_per_read * _run_share(res["stop_seconds"])
+            modelled_per_read = modelled_per_read * _run_share(res["stop_step"])
         obj = res.get("objective")
         if rec["status"] != "ok" or energies.size == 0:
             rows.append({**base, "read": 0, "energy": math.nan, "target": target,
@@ -494,8 +524,8 @@ def build_tables(
         for i, e in enumerate(energies):
             row = {**base, "read": i, "energy": float(e), "target": target,
                    "target_source": source, "success": bool(success[i]),
-                   "residual": float(resid[i]), "wall_s": wall_per_read,
-                   "modelled_s": modelled_per_read}
+                   "residual": float(resid[i]), "wall_s": _at(wall_per_read, i),
+                   "modelled_s": _at(modelled_per_read, i)}
             if obj:
                 row["objective_name"], row["objective"] = obj[0], obj[1] + obj[2] * float(e)
                 row["target_objective"] = obj[1] + obj[2] * target if ok_target else math.nan

@@ -24,6 +24,10 @@ class GroupReads:
     ``wall`` and ``modelled`` one time per read of the reads that time the machine: those of
     jobs that recorded no trace when there are any (recording traces slows some samplers
     down), else all of them. ``modelled`` is empty when the machine models no hardware time.
+    A job's time is split evenly over its reads, except in suites with
+    ``metrics.stop_at_target`` where reads stopped at the target: each read then gets its
+    share scaled by how long it ran (its ``stop_seconds``/``stop_step`` over the last read's;
+    see :func:`suites.store.build_tables`), so TTS uses each read's own time.
     """
 
     success: np.ndarray

@@ -8,6 +8,7 @@
 * :mod:`.seeds` — reproducible randomness from one seed;
 * :mod:`.devices` — the array module of a backend (numpy, or cupy checked);
 * :mod:`.timing` — the phase stopwatch and best-so-far traces;
+* :mod:`.target` — the ``target_energy`` stop (thresholds, per-read stop steps and seconds);
 * :mod:`.sampler` — :class:`~.sampler.EmulatorSampler`, the base class that strings these
   together, and the SampleSet assembly every machine shares.
 

@@ -32,6 +32,13 @@ from emulators._core.arrays import IsingArrays, ising_arrays, parse_initial_stat
 from emulators._core.devices import device_sync
 from emulators._core.keywords import Check, integer, one_of, sample_keywords, truth
 from emulators._core.seeds import make_rng
+from emulators._core.target import (
+    EnergyTarget,
+    StopRecord,
+    energy_slack,
+    original_arrays,
+    target_energy,
+)
 from emulators._core.timing import Stopwatch, Trace
 from emulators._core.validation import validate_bqm
 
@@ -53,9 +60,11 @@ class KernelResult:
     """What a machine's engine returns to :class:`EmulatorSampler`.
 
     ``spins`` is ``(reads, n)`` int8 over the prepared model's labels; ``steps`` the number of
-    sweeps/Monte Carlo steps each read ran (for the clock model); ``trace`` the best-so-far
-    trace in the kernel's energy units; ``info`` extra machine-specific entries; ``vectors``
-    per-read data vectors for the SampleSet.
+    sweeps/Monte Carlo steps the machine ran (for the clock model: with a target energy, until
+    its last read stopped); ``trace`` the best-so-far trace in the kernel's energy units;
+    ``info`` extra machine-specific entries; ``vectors`` per-read data vectors for the
+    SampleSet; ``stops`` when each read stopped (calls with ``target_energy``), which become
+    the ``stop_step`` and ``stop_seconds`` vectors.
     """
 
     spins: np.ndarray
@@ -63,6 +72,7 @@ class KernelResult:
     trace: Trace | None = None
     info: dict[str, Any] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    stops: StopRecord | None = None
 
 
 @dataclass
@@ -74,6 +84,9 @@ class PreparedModel:
     energies. ``quantised`` says the stored model differs from the original (then the samples
     get a ``quantised_energy`` vector and traces are scaled back). ``initial_states`` are the
     parsed start states (machines with that keyword), ``info`` entries for ``SampleSet.info``.
+    ``original`` is the model as given, over ``labels``, when the call has a target energy
+    and the stored model's energies differ from it by more than the target's tolerance (see
+    :func:`~.target.energy_slack`).
     """
 
     labels: list
@@ -83,6 +96,7 @@ class PreparedModel:
     quantised: bool = False
     initial_states: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    original: IsingArrays | None = None
 
 
 def build_sampleset(
@@ -127,7 +141,9 @@ class EmulatorSampler(dimod.Sampler, ABC):
       bundle the machine's keywords into one settings object);
     * :meth:`_sample_arrays` — the call into its engine.
 
-    ``num_reads``, ``seed``, ``record_trace`` and ``backend`` are handled here.
+    ``num_reads``, ``seed``, ``record_trace`` and ``backend`` are handled here, and the check
+    of ``target_energy`` (a machine that takes it lists it in its signature and passes it to
+    its engine, see :mod:`~emulators._core.target`).
     """
 
     spec: Any = None
@@ -155,7 +171,7 @@ class EmulatorSampler(dimod.Sampler, ABC):
     def _keyword_checks(self) -> dict[str, Check]:
         """The checks of every keyword: the common ones, then the machine's."""
         return {"num_reads": integer(), "backend": one_of(*self.backends),
-                "record_trace": truth, **self.keyword_checks}
+                "record_trace": truth, "target_energy": target_energy, **self.keyword_checks}
 
     def _validated_keywords(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Every keyword checked and normalised (signature order), then the joint rules."""
@@ -222,9 +238,16 @@ class EmulatorSampler(dimod.Sampler, ABC):
         if "initial_states" in params:
             initial = parse_initial_states(params["initial_states"], bqm, arrays.labels,
                                            params["num_reads"], rng)
+        original = None
+        target = params.get("target_energy")
+        if scale is not None and target is not None:
+            tolerance = EnergyTarget(target).bound - target
+            if energy_slack(bqm, arrays, float(scale)) / float(scale) > 0.5 * tolerance:
+                original = original_arrays(bqm, arrays.labels)
         return PreparedModel(arrays.labels, arrays, fit=fit,
                              scale=1.0 if scale is None else float(scale),
-                             quantised=scale is not None, initial_states=initial)
+                             quantised=scale is not None, initial_states=initial,
+                             original=original)
 
     def _prepare_model(self, bqm: dimod.BinaryQuadraticModel, params: dict[str, Any]):
         """Return ``(fit_report, model_to_sample, scale)``; ``scale`` is None if unquantised.
@@ -253,6 +276,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
              params: dict[str, Any]) -> KernelResult:
         """Call :meth:`_sample_arrays` with the machine's own keywords."""
         machine = {k: v for k, v in params.items() if k not in COMMON_KEYWORDS}
+        if machine.get("target_energy") is not None:
+            machine["target_energy"] = EnergyTarget(machine["target_energy"], prepared.original)
         if prepared.initial_states is not None:
             machine["initial_states"] = prepared.initial_states
         return self._sample_arrays(
@@ -273,6 +298,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
         if prepared.fit is not None:
             info["fit"] = prepared.fit
         vectors = dict(result.vectors)
+        if result.stops is not None:
+            vectors.update(result.stops.vectors())
         if prepared.quantised:
             vectors["quantised_energy"] = prepared.arrays.energies(result.spins)
         if result.trace is not None:
@@ -308,5 +335,6 @@ class EmulatorSampler(dimod.Sampler, ABC):
 
         ``arrays`` hold the model as the machine stores it: multiplied by ``scale`` (1.0 when
         the spec did not quantise it), so energies in the model's units are those of
-        ``arrays`` divided by ``scale``. ``params`` are the machine's own validated keywords.
+        ``arrays`` divided by ``scale``. ``params`` are the machine's own validated keywords;
+        a ``target_energy`` arrives as an :class:`~.target.EnergyTarget` (or ``None``).
         """

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emulators._core.target import TargetStop
+
 __all__ = ["Stopwatch", "Trace", "run_chunked"]
 
 
@@ -70,14 +72,21 @@ def run_chunked(
     num_checkpoints: int = 64,
     record: bool = True,
     sync: Callable[[], None] | None = None,
+    stop: TargetStop | None = None,
 ) -> Trace | None:
     """Run ``advance(start, stop)`` over ``[0, total_steps)`` in chunks and trace it.
 
     ``advance`` runs steps ``start..stop-1`` of a kernel whose state lives outside and returns
     the best-so-far energy of each read (a ``(reads,)`` array). With ``record=False`` the
-    whole range runs in one call and ``None`` is returned.
+    whole range runs in one call and ``None`` is returned. With an enabled ``stop`` (a
+    target energy) the range runs in ``num_checkpoints`` chunks whether or not a trace is
+    recorded: the clock is marked at each chunk end and the run ends early once every read
+    has stopped (the trace then ends there too).
     """
-    if not record:
+    stopping = stop is not None and stop.enabled
+    if stopping:
+        stop.begin()
+    if not record and not stopping:
         advance(0, total_steps)
         if sync is not None:
             sync()
@@ -90,7 +99,14 @@ def run_chunked(
         energies = advance(int(lo), int(hi))
         if sync is not None:
             sync()
-        steps.append(int(hi))
-        seconds.append(time.perf_counter() - start)
-        best.append(np.array(energies, dtype=np.float64, copy=True))
+        if stopping:
+            stop.mark(int(hi))
+        if record:
+            steps.append(int(hi))
+            seconds.append(time.perf_counter() - start)
+            best.append(np.array(energies, dtype=np.float64, copy=True))
+        if stopping and stop.finished():
+            break
+    if not record:
+        return None
     return Trace(np.asarray(steps), np.asarray(seconds), np.stack(best, axis=1))

@@ -13,7 +13,13 @@ from typing import Any
 import dimod
 import numpy as np
 
-__all__ = ["check_choice", "check_positive_float", "check_positive_int", "validate_bqm"]
+__all__ = [
+    "check_choice",
+    "check_finite_float",
+    "check_positive_float",
+    "check_positive_int",
+    "validate_bqm",
+]
 
 
 def validate_bqm(bqm: Any, name: str = "bqm") -> dimod.BinaryQuadraticModel:
@@ -80,6 +86,16 @@ def check_positive_float(
                          f"got {value}")
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_finite_float(name: str, value: Any) -> float:
+    """Return ``value`` as a finite float (any sign) or raise a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
     return value
 
 

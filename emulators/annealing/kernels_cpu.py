@@ -27,6 +27,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from emulators._core.target import NO_THRESHOLD
+
 __all__ = ["anneal", "fill_table", "init_fields", "temper", "uniform"]
 
 #: Above this ``beta2 * e`` the acceptance probability is below 2**-53 (never accepted).
@@ -119,16 +121,35 @@ def init_fields(dense, J, indptr, indices, data, h, spins, fields):
             fields[r, i] = acc
 
 
+@njit(cache=True, inline="always")
+def _stopped_before(stop_step, r, energy, threshold, step):
+    """Whether read (run) ``r`` has stopped, or stops now before sweep ``step`` because its
+    energy is ``<= threshold`` (then ``stop_step[r] = step``)."""
+    if stop_step[r] >= 0:
+        return True
+    if energy <= threshold:
+        stop_step[r] = step
+        return True
+    return False
+
+
 @njit(cache=True, parallel=True)
 def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s, states,
-           tables, table_cap):
+           tables, table_cap, stop_step=None, threshold=NO_THRESHOLD, first_step=0):
     """Run one sweep per entry of ``beta2s`` on every read (reads in parallel).
 
     ``spins``/``fields`` ``(reads, n)``, ``energy``/``best`` ``(reads,)`` (current and lowest
     end-of-sweep energy, kernel units), ``states`` ``(reads,)`` uint64, ``tables``
     ``(reads, table_cap + 1)`` scratch. All are updated in place.
+
+    With ``stop_step`` (``(reads,)`` int64, ``-1`` for a running read) a read whose energy is
+    ``<= threshold`` before a sweep or at its end stops: ``stop_step`` records ``first_step``
+    plus the sweeps it ran, and stopped reads are skipped.
     """
     for r in prange(spins.shape[0]):
+        if stop_step is not None:
+            if _stopped_before(stop_step, r, energy[r], threshold, first_step):
+                continue
         state = states[r:r + 1]
         s = spins[r]
         f = fields[r]
@@ -141,6 +162,9 @@ def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s,
             en += _sweep(dense, J, indptr, indices, data, s, f, beta2, table, tlen, state)
             if en < low:
                 low = en
+            if stop_step is not None and en <= threshold:
+                stop_step[r] = first_step + k + 1
+                break
         energy[r] = en
         best[r] = low
 
@@ -148,7 +172,7 @@ def anneal(dense, J, indptr, indices, data, spins, fields, energy, best, beta2s,
 @njit(cache=True, parallel=True)
 def temper(dense, J, indptr, indices, data, spins, fields, energy, beta2s, tables, tlens,
            perm, states, best, best_spins, swaps_tried, swaps_done, start, stop,
-           swap_interval):
+           swap_interval, stop_step=None, threshold=NO_THRESHOLD):
     """Parallel tempering: sweeps ``start..stop-1`` of every run (runs in parallel).
 
     Per run ``r``: replica states ``spins[r, q]``/``fields[r, q]``/``energy[r, q]``;
@@ -158,9 +182,16 @@ def temper(dense, J, indptr, indices, data, spins, fields, energy, beta2s, table
     ``min(1, exp((beta_k - beta_k+1) (E_k - E_k+1)))``. ``states[r, q]`` drives replica
     ``q``'s sweeps, ``states[r, K]`` the swaps. ``best[r]``/``best_spins[r]`` keep the
     lowest end-of-sweep energy and its state over all replicas.
+
+    With ``stop_step`` (``(runs,)`` int64, ``-1`` for a running run) a run whose best energy
+    is ``<= threshold`` stops (before the next sweep, or at the start) and records the
+    sweeps it ran; stopped runs are skipped.
     """
     runs, num_slots, n = spins.shape
     for r in prange(runs):
+        if stop_step is not None:
+            if _stopped_before(stop_step, r, best[r], threshold, start):
+                continue
         for t in range(start, stop):
             for k in range(num_slots):
                 q = perm[r, k]
@@ -172,6 +203,9 @@ def temper(dense, J, indptr, indices, data, spins, fields, energy, beta2s, table
                 if energy[r, q] < best[r]:
                     best[r] = energy[r, q]
                     best_spins[r, :] = spins[r, q]
+            if stop_step is not None and best[r] <= threshold:
+                stop_step[r] = t + 1
+                break
             if (t + 1) % swap_interval == 0:
                 swap_state = states[r, num_slots:num_slots + 1]
                 for k in range(num_slots - 1):

@@ -20,6 +20,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.keywords import integer, one_of, optional
 from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.target import EnergyTarget
 from emulators.annealing import engine
 from emulators.annealing.schedules import SCHEDULE_TYPES, parse_beta_range, parse_beta_schedule
 
@@ -65,6 +66,7 @@ class SimulatedAnnealingSampler(EmulatorSampler):
         beta_schedule_type: str = "geometric",
         beta_schedule: Any = None,
         initial_states: Any = None,
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Sample ``bqm`` by simulated annealing.
 
@@ -97,13 +99,22 @@ class SimulatedAnnealingSampler(EmulatorSampler):
             initial_states:
                 Start states (anything :func:`dimod.as_samples` reads, in the model's
                 vartype); fewer than ``num_reads`` are tiled. Default: uniformly random.
+            target_energy:
+                Stop each read at the end of the first sweep after which its energy (your
+                model's units) is at most this (plus ``1e-9 * max(1, |target|)``); it then
+                returns that state. ``None`` (default): every read runs all sweeps.
 
         Returns:
             A :class:`dimod.SampleSet` with one sample per read. ``info`` holds ``seed``,
             ``backend``, ``beta_range``, ``beta_schedule_type``, ``num_sweeps``, ``storage``
             (how the kernel held the model: layout, coupling/field dtypes, integer energy
-            scale), ``timing`` (preprocessing, sampling and postprocessing ns;
-            ``modelled_hardware_s`` is NaN) and, with ``record_trace``, ``trace``.
+            scale), ``kernel`` (``"lanes"``: sparse integer models, many reads per vector
+            operation; ``"scalar"``: one read at a time), ``timing`` (preprocessing,
+            sampling and postprocessing ns; ``modelled_hardware_s`` is NaN) and, with
+            ``record_trace``, ``trace``. With ``target_energy`` the data vectors
+            ``stop_step`` (sweeps each read ran) and ``stop_seconds`` (wall seconds from the
+            start of the kernel run until it stopped; both are the whole run for a read
+            that never reached the target).
 
         Examples:
             >>> import dimod
@@ -135,8 +146,9 @@ class SimulatedAnnealingSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float, plan: engine.SweepPlan,
-                       initial_states: np.ndarray) -> KernelResult:
-        return engine.anneal(arrays, rng, initial_states, plan, record_trace)
+                       initial_states: np.ndarray, target_energy: EnergyTarget | None
+                       ) -> KernelResult:
+        return engine.anneal(arrays, rng, initial_states, plan, record_trace, target_energy)
 
 
 class ParallelTemperingSampler(EmulatorSampler):
@@ -176,6 +188,7 @@ class ParallelTemperingSampler(EmulatorSampler):
         betas: Any = None,
         swap_interval: int = 1,
         initial_states: Any = None,
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Sample ``bqm`` by parallel tempering (replica exchange).
 
@@ -210,12 +223,19 @@ class ParallelTemperingSampler(EmulatorSampler):
             initial_states:
                 Start state of each run (anything :func:`dimod.as_samples` reads); every
                 replica of a run starts from it. Default: uniformly random.
+            target_energy:
+                Stop each run (all its replicas) at the end of the first sweep after which
+                its best energy (your model's units) is at most this (plus
+                ``1e-9 * max(1, |target|)``); runs stop independently. ``None`` (default):
+                every run does all sweeps.
 
         Returns:
             A :class:`dimod.SampleSet` with one sample per run. ``info`` holds ``seed``,
             ``backend``, ``betas`` (the ladder), ``swap_acceptance`` (per neighbouring pair,
             over all runs), ``num_sweeps``, ``storage``, ``timing`` and, with
-            ``record_trace``, ``trace``.
+            ``record_trace``, ``trace``. With ``target_energy`` the data vectors
+            ``stop_step`` and ``stop_seconds`` say when each run stopped (as for
+            :meth:`SimulatedAnnealingSampler.sample`).
 
         Examples:
             >>> import dimod
@@ -243,5 +263,6 @@ class ParallelTemperingSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float, plan: engine.LadderPlan,
-                       initial_states: np.ndarray) -> KernelResult:
-        return engine.temper(arrays, rng, initial_states, plan, record_trace)
+                       initial_states: np.ndarray, target_energy: EnergyTarget | None
+                       ) -> KernelResult:
+        return engine.temper(arrays, rng, initial_states, plan, record_trace, target_energy)

@@ -21,6 +21,7 @@ from emulators._core.arrays import IsingArrays
 from emulators._core.devices import array_module, device_sync
 from emulators._core.sampler import KernelResult
 from emulators._core.seeds import kernel_seeds
+from emulators._core.target import EnergyTarget, TargetStop
 from emulators._core.timing import Trace
 from emulators.bifurcation import kernels_cpu, kernels_xp
 from emulators.bifurcation.coupling import (
@@ -111,8 +112,14 @@ def _force_scale(coupling: Coupling) -> float:
 
 
 def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options: SBOptions,
-                          *, num_reads: int, backend: str, record_trace: bool) -> KernelResult:
-    """``num_reads`` SB agents on ``arrays``; each returns the best sign state it saw."""
+                          *, num_reads: int, backend: str, record_trace: bool,
+                          target_energy: EnergyTarget | None = None, scale: float = 1.0
+                          ) -> KernelResult:
+    """``num_reads`` SB agents on ``arrays``; each returns the best sign state it saw.
+
+    ``arrays`` hold the model times ``scale``; an agent stops once its best energy divided
+    by ``scale`` reaches ``target_energy`` (model units; checked at every scoring).
+    """
     equation, heated = VARIANTS[options.variant]
     coupling = model_coupling(arrays, options.fields)
     c0 = _force_scale(coupling) if options.c0 is None else options.c0
@@ -125,18 +132,21 @@ def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options
     settings = SBSettings(variant=equation, gamma=options.heat if heated else 0.0, c0=c0,
                           a0=options.a0, dt=dt, num_steps=options.num_steps,
                           energy_interval=options.energy_interval, x0=x0, y0=y0)
+    stop = TargetStop(target_energy, num_reads, scale=scale)
     if backend == "cpu" and options.cpu_kernel == "numba":
         engine = kernels_cpu.SimulatedBifurcationCpu(coupling.matrix, coupling.h,
-                                                     coupling.offset, settings)
+                                                     coupling.offset, settings, stop)
         kernel = "numba-delta"
     else:
         xp = array_module(backend)
         matrix = kernels_xp.CouplingMatrix(xp, coupling.matrix)
         engine = kernels_xp.SimulatedBifurcationXp(xp, matrix, coupling.h, coupling.offset,
-                                                   settings)
+                                                   settings, stop)
         kernel = "cupy" if backend == "gpu" else "numpy"
     steps, trace = run_engine(engine, options.num_steps, record_trace=record_trace,
-                              stop_window=options.stop_window, sync=device_sync(backend))
+                              stop_window=options.stop_window, sync=device_sync(backend),
+                              stop=stop)
+    stops = stop.record(steps)
     info = {
         "variant": options.variant,
         "kernel": kernel,
@@ -145,8 +155,9 @@ def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options
         "c0": c0,
         "dt": dt,
     }
-    return KernelResult(spins=coupling.read_back(engine.best_states()), steps=steps,
-                        trace=trace, info=info)
+    return KernelResult(spins=coupling.read_back(engine.best_states()),
+                        steps=steps if stops is None else stops.steps_run, trace=trace,
+                        info=info, stops=stops)
 
 
 def _flip_schedule(coupling: Coupling, options: FlipOptions, betas: np.ndarray
@@ -171,9 +182,13 @@ def _flip_schedule(coupling: Coupling, options: FlipOptions, betas: np.ndarray
 
 
 def parallel_flip(arrays: IsingArrays, rng: np.random.Generator, options: FlipOptions,
-                  initial_states: np.ndarray, *, backend: str, record_trace: bool
-                  ) -> KernelResult:
-    """One parallel-flip run per row of ``initial_states``; each returns its best state."""
+                  initial_states: np.ndarray, *, backend: str, record_trace: bool,
+                  target_energy: EnergyTarget | None = None, scale: float = 1.0) -> KernelResult:
+    """One parallel-flip run per row of ``initial_states``; each returns its best state.
+
+    A replica stops once its best energy divided by ``scale`` reaches ``target_energy``
+    (model units; checked at every scoring).
+    """
     coupling = model_coupling(arrays, "direct")
     default = beta_range(coupling)
     hot, cold = default if options.beta_range is None else options.beta_range
@@ -186,47 +201,59 @@ def parallel_flip(arrays: IsingArrays, rng: np.random.Generator, options: FlipOp
     xp = np if use_numba else array_module(backend)
     info: dict[str, Any] = {"scheme": options.scheme, "beta_range": (hot, cold)}
     parts = (coupling.matrix, coupling.h, coupling.offset)
+    stop = TargetStop(target_energy, len(initial_states), scale=scale)
     if options.scheme == "colour":
         classes = colour_classes(coupling)
         info["num_colours"] = len(classes)
         if use_numba:
             engine = kernels_cpu.ColourMetropolisCpu(
-                *parts, classes, betas, initial_states, kernel_seeds(rng, len(initial_states)))
+                *parts, classes, betas, initial_states, kernel_seeds(rng, len(initial_states)),
+                stop)
         else:
             engine = kernels_xp.ColourMetropolisXp(
                 xp, kernels_xp.CouplingMatrix(xp, coupling.matrix), coupling.h,
-                coupling.offset, classes, betas, initial_states, int(kernel_seeds(rng, 1)[0]))
+                coupling.offset, classes, betas, initial_states, int(kernel_seeds(rng, 1)[0]),
+                stop)
     else:
         schedule, info["self_coupling"] = _flip_schedule(coupling, options, betas)
         if use_numba:
             engine = kernels_cpu.ParallelFlipCpu(*parts, schedule, initial_states,
-                                                 kernel_seeds(rng, len(initial_states)))
+                                                 kernel_seeds(rng, len(initial_states)), stop)
         else:
             engine = kernels_xp.ParallelFlipXp(
                 xp, kernels_xp.CouplingMatrix(xp, coupling.matrix), coupling.h,
-                coupling.offset, schedule, initial_states, int(kernel_seeds(rng, 1)[0]))
+                coupling.offset, schedule, initial_states, int(kernel_seeds(rng, 1)[0]), stop)
     info["kernel"] = "numba-delta" if use_numba else ("cupy" if backend == "gpu"
                                                       else "numpy")
     steps, trace = run_engine(engine, sweeps, record_trace=record_trace,
-                              stop_window=options.stop_window, sync=device_sync(backend))
+                              stop_window=options.stop_window, sync=device_sync(backend),
+                              stop=stop)
+    stops = stop.record(steps)
     info["num_sweeps_run"] = steps
     info["stopped_early"] = steps < sweeps
-    return KernelResult(spins=engine.best_states(), steps=steps, trace=trace, info=info)
+    return KernelResult(spins=engine.best_states(),
+                        steps=steps if stops is None else stops.steps_run, trace=trace,
+                        info=info, stops=stops)
 
 
 def run_engine(engine: Any, total_steps: int, *, record_trace: bool, stop_window: int | None,
-               sync: Callable[[], None] | None = None) -> tuple[int, Trace | None]:
+               sync: Callable[[], None] | None = None, stop: TargetStop | None = None
+               ) -> tuple[int, Trace | None]:
     """Advance ``engine`` chunk by chunk; returns ``(steps run, trace or None)``.
 
     Chunks end at trace checkpoints and, with early stopping, every ``stop_window // 4``
     steps, where the run stops once every agent's sign state has been unchanged for
-    ``stop_window`` steps.
+    ``stop_window`` steps. With a target (``stop``), chunks end at most every
+    ``total_steps / 64`` steps, where the run stops once every agent has reached it.
     """
+    stopping = stop is not None and stop.enabled
     chunk = total_steps
-    if record_trace:
+    if record_trace or stopping:
         chunk = min(chunk, max(1, math.ceil(total_steps / NUM_CHECKPOINTS)))
     if stop_window is not None:
         chunk = min(chunk, max(1, stop_window // 4))
+    if stopping:
+        stop.begin()
     steps, seconds, best = [], [], []
     begin = time.perf_counter()
     done = 0
@@ -234,8 +261,11 @@ def run_engine(engine: Any, total_steps: int, *, record_trace: bool, stop_window
         hi = min(total_steps, done + chunk)
         engine.advance(done, hi)
         done = hi
-        stop = stop_window is not None and engine.min_stable() >= stop_window
-        if stop or done == total_steps:
+        if stopping:
+            stop.mark(done)
+        end = (stop_window is not None and engine.min_stable() >= stop_window) or (
+            stopping and stop.finished())
+        if end or done == total_steps:
             engine.finalise()
         if record_trace:
             energies = engine.best_energies()
@@ -244,7 +274,7 @@ def run_engine(engine: Any, total_steps: int, *, record_trace: bool, stop_window
             steps.append(done)
             seconds.append(time.perf_counter() - begin)
             best.append(energies)
-        if stop:
+        if end:
             break
     if sync is not None:
         sync()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from emulators._core.target import TargetStop
 from emulators.bifurcation.schedules import ASB, BSB, DSB, FlipSchedule, SBSettings
 
 __all__ = [
@@ -40,6 +41,10 @@ __all__ = [
     "sb_chunk",
     "seed_states",
 ]
+
+
+#: The stability count of an agent that reached the target (stable for any window).
+_STOPPED = 1 << 62
 
 
 # --------------------------------------------------------------------------- helpers
@@ -84,6 +89,17 @@ def _keep_best(a, s, field, h, offset, best_s, best_e):
         best_s[a, :] = s[a, :]
 
 
+@nb.njit(cache=True, inline="always")
+def _reached(a, k, best_e, threshold, stable, stop_step):
+    """After a scoring at step ``k``: whether agent ``a``'s best energy is ``<= threshold``;
+    then it stops: ``stop_step[a] = k + 1``, and it counts as stable for early stopping."""
+    if best_e[a] <= threshold:
+        stop_step[a] = k + 1
+        stable[a] = _STOPPED
+        return True
+    return False
+
+
 @nb.njit(cache=True, parallel=True)
 def count_changed(new, old):
     """How many entries of the ``(agents, n)`` batch ``new`` differ from ``old``."""
@@ -126,15 +142,18 @@ def seed_states(seeds: np.ndarray) -> np.ndarray:
 @nb.njit(cache=True, parallel=True)
 def sb_chunk(variant, gamma, is_dense, dense, indptr, indices, data, h, offset, c0, a0, dt,
              num_steps, start, stop, energy_interval, x, y, gx, gs, s, best_s, best_e,
-             stable):
+             stable, threshold, stop_step):
     """Advance simulated bifurcation (aSB/bSB/dSB, heated when ``gamma > 0``).
 
     Spin-form energy ``E = offset + h.s + s.J.s / 2``; the force is ``-c0 (J x + h)``
     (``J s`` for dSB), i.e. Goto's ``+c0 (J' x + h')`` with ``J' = -J``, ``h' = -h``.
     ``gx``/``gs`` hold ``J x`` and ``J s`` and are kept current by row additions.
+    An agent whose best energy is ``<= threshold`` at a scoring stops (see :func:`_reached`).
     """
     agents, n = x.shape
     for a in nb.prange(agents):
+        if stop_step[a] >= 0:
+            continue
         dx = np.empty(n)
         for k in range(start, stop):
             pump = a0 * (k + 1) / num_steps
@@ -172,22 +191,27 @@ def sb_chunk(variant, gamma, is_dense, dense, indptr, indices, data, h, offset, 
             stable[a] = 0 if moved else stable[a] + 1
             if (k + 1) % energy_interval == 0 or k + 1 == num_steps:
                 _keep_best(a, s, gs, h, offset, best_s, best_e)
+                if _reached(a, k, best_e, threshold, stable, stop_step):
+                    break
 
 
 # --------------------------------------------------------------------------- parallel flips
 @nb.njit(cache=True, parallel=True)
 def parallel_flip_chunk(is_dense, dense, indptr, indices, data, h, offset, w, temperatures,
                         couplings, dropouts, start, stop, energy_interval, s, field, rng,
-                        best_s, best_e, stable):
+                        best_s, best_e, stable, threshold, stop_step):
     """Synchronous (all spins at once) heat-bath updates with self-coupling to the old state.
 
     Step ``k`` sets every spin from the previous state alone:
     ``s_i <- sign(c_k w_i m_i s_i - (J s + h)_i + (T_k / 2) L)``, with ``L`` a standard
     logistic variate (heat-bath probability for the field) and ``m_i`` a dropout mask that
-    is 0 with probability ``p_k``. ``field`` holds ``J s``.
+    is 0 with probability ``p_k``. ``field`` holds ``J s``. Agents stop as in
+    :func:`sb_chunk`.
     """
     agents, n = s.shape
     for a in nb.prange(agents):
+        if stop_step[a] >= 0:
+            continue
         new = np.empty(n, dtype=np.int8)
         for k in range(start, stop):
             t_half = 0.5 * temperatures[k]
@@ -211,21 +235,26 @@ def parallel_flip_chunk(is_dense, dense, indptr, indices, data, h, offset, w, te
             stable[a] = 0 if moved else stable[a] + 1
             if (k + 1) % energy_interval == 0 or k + 1 == temperatures.shape[0]:
                 _keep_best(a, s, field, h, offset, best_s, best_e)
+                if _reached(a, k, best_e, threshold, stable, stop_step):
+                    break
 
 
 @nb.njit(cache=True, parallel=True)
 def colour_metropolis_chunk(is_dense, dense, indptr, indices, data, h, offset, order,
                             class_ptr, betas, start, stop, s, field, rng, best_s, best_e,
-                            stable):
+                            stable, threshold, stop_step):
     """Graph-colouring Metropolis: per sweep, each colour class is updated at once.
 
     ``order[class_ptr[c]:class_ptr[c + 1]]`` lists the spins of colour ``c`` (no coupler
     joins two of them), so updating them one after another gives exactly the result of
     updating them simultaneously: this is the checkerboard scheme run agent by agent.
+    Agents stop as in :func:`sb_chunk` (scored every sweep).
     """
     agents, n = s.shape
     num_classes = class_ptr.shape[0] - 1
     for a in nb.prange(agents):
+        if stop_step[a] >= 0:
+            continue
         for k in range(start, stop):
             beta = betas[k]
             moved = False
@@ -241,13 +270,18 @@ def colour_metropolis_chunk(is_dense, dense, indptr, indices, data, h, offset, o
                                  2.0 * sn)
             stable[a] = 0 if moved else stable[a] + 1
             _keep_best(a, s, field, h, offset, best_s, best_e)
+            if _reached(a, k, best_e, threshold, stable, stop_step):
+                break
 
 
 # --------------------------------------------------------------------------- engines
 class _CpuEngine:
     """Holds one kernel's state between chunks (same interface as the ``kernels_xp`` engines)."""
 
-    def __init__(self, matrix, h: np.ndarray, offset: float, spins: np.ndarray) -> None:
+    def __init__(self, matrix, h: np.ndarray, offset: float, spins: np.ndarray,
+                 stop: TargetStop | None = None) -> None:
+        self.stop = stop or TargetStop(None, len(spins))
+        self.stop.attach(self.best_states)  # the kernels skip agents with a stop step
         self.is_dense = isinstance(matrix, np.ndarray)
         if self.is_dense:
             self.dense = np.ascontiguousarray(matrix, dtype=np.float64)
@@ -274,6 +308,11 @@ class _CpuEngine:
     def _j(self) -> tuple:
         return self.is_dense, self.dense, self.indptr, self.indices, self.data
 
+    @property
+    def _stop(self) -> tuple:
+        """The kernels' trailing ``threshold, stop_step`` (the stop's own array)."""
+        return self.stop.threshold, self.stop.steps
+
     def finalise(self) -> None:
         """Score the current spins too (the state the run ended in)."""
         s = self.s.astype(np.float64)
@@ -295,9 +334,10 @@ class _CpuEngine:
 class SimulatedBifurcationCpu(_CpuEngine):
     """bSB/dSB (and heated) with delta fields; see :func:`sb_chunk`."""
 
-    def __init__(self, matrix, h, offset, settings: SBSettings) -> None:
+    def __init__(self, matrix, h, offset, settings: SBSettings,
+                 stop: TargetStop | None = None) -> None:
         x0, y0 = settings.x0, settings.y0
-        super().__init__(matrix, h, offset, np.where(x0 >= 0, 1, -1).astype(np.int8))
+        super().__init__(matrix, h, offset, np.where(x0 >= 0, 1, -1).astype(np.int8), stop)
         self.x = np.ascontiguousarray(x0, dtype=np.float64)
         self.y = np.ascontiguousarray(y0, dtype=np.float64)
         self.gx = self._times(self.x)
@@ -310,15 +350,15 @@ class SimulatedBifurcationCpu(_CpuEngine):
         c0, a0, dt, num_steps, interval = self.consts
         sb_chunk(*self.args, *self._j, self.h, self.offset, c0, a0, dt, num_steps, start, stop,
                  interval, self.x, self.y, self.gx, self.gs, self.s, self.best_s, self.best_e,
-                 self.stable)
+                 self.stable, *self._stop)
 
 
 class ParallelFlipCpu(_CpuEngine):
     """Synchronous heat-bath flips with delta fields; see :func:`parallel_flip_chunk`."""
 
     def __init__(self, matrix, h, offset, schedule: FlipSchedule, spins: np.ndarray,
-                 seeds: np.ndarray) -> None:
-        super().__init__(matrix, h, offset, spins)
+                 seeds: np.ndarray, stop: TargetStop | None = None) -> None:
+        super().__init__(matrix, h, offset, spins, stop)
         self.field = self._times(self.s.astype(np.float64))
         self.rng = seed_states(seeds)
         self.w = np.ascontiguousarray(schedule.w, dtype=np.float64)
@@ -330,15 +370,15 @@ class ParallelFlipCpu(_CpuEngine):
     def advance(self, start: int, stop: int) -> None:
         parallel_flip_chunk(*self._j, self.h, self.offset, self.w, *self.schedule, start, stop,
                             self.energy_interval, self.s, self.field, self.rng, self.best_s,
-                            self.best_e, self.stable)
+                            self.best_e, self.stable, *self._stop)
 
 
 class ColourMetropolisCpu(_CpuEngine):
     """Graph-colouring Metropolis with delta fields; see :func:`colour_metropolis_chunk`."""
 
     def __init__(self, matrix, h, offset, classes: list[np.ndarray], betas: np.ndarray,
-                 spins: np.ndarray, seeds: np.ndarray) -> None:
-        super().__init__(matrix, h, offset, spins)
+                 spins: np.ndarray, seeds: np.ndarray, stop: TargetStop | None = None) -> None:
+        super().__init__(matrix, h, offset, spins, stop)
         self.field = self._times(self.s.astype(np.float64))
         self.rng = seed_states(seeds)
         self.order = np.concatenate(classes).astype(np.int64)
@@ -349,4 +389,4 @@ class ColourMetropolisCpu(_CpuEngine):
     def advance(self, start: int, stop: int) -> None:
         colour_metropolis_chunk(*self._j, self.h, self.offset, self.order, self.class_ptr,
                                 self.betas, start, stop, self.s, self.field, self.rng,
-                                self.best_s, self.best_e, self.stable)
+                                self.best_s, self.best_e, self.stable, *self._stop)

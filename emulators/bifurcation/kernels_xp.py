@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from emulators._core.target import TargetStop
 from emulators.bifurcation.kernels_cpu import add_changed_rows, count_changed
 from emulators.bifurcation.schedules import ASB, DSB, FlipSchedule, SBSettings
 
@@ -115,7 +116,8 @@ class ProductCache:
 class _Engine:
     """Shared chunk-engine state: spins, best states and energies on the device."""
 
-    def __init__(self, xp: ModuleType, h: np.ndarray, offset: float, spins: np.ndarray) -> None:
+    def __init__(self, xp: ModuleType, h: np.ndarray, offset: float, spins: np.ndarray,
+                 stop: TargetStop | None = None) -> None:
         self.xp = xp
         self.h = xp.asarray(h, dtype=xp.float32)
         self.offset = float(offset)
@@ -123,15 +125,44 @@ class _Engine:
         self.best_s = self.s.astype(xp.int8)
         self.best_e = xp.full(spins.shape[0], np.inf, dtype=xp.float64)
         self.stable = xp.zeros(spins.shape[0], dtype=xp.int64)
+        self.stop = stop or TargetStop(None, spins.shape[0])
+        # with a target: which agents still run, and the step each stopped at (on the device)
+        self.awake = None
+        if self.stop.enabled:
+            self.awake = xp.ones(spins.shape[0], dtype=bool)
+            self.stop_step = xp.full(spins.shape[0], -1, dtype=xp.int64)
+            self.stop.attach(self.best_states, self._halt)
 
-    def _keep_best(self, s: Any, js: Any) -> None:
-        """Record ``s`` where its energy (from ``js = s @ J``) beats the best so far."""
+    def _keep_best(self, s: Any, js: Any, step: int = 0) -> None:
+        """Record ``s`` where its energy (from ``js = s @ J``) beats the best so far; with a
+        target, agents whose best reached it stop after ``step`` steps."""
         xp = self.xp
         e = self.offset + (s @ self.h).astype(xp.float64) + 0.5 * xp.sum(
             s * js, axis=1, dtype=xp.float64)
         better = e < self.best_e
         self.best_e = xp.where(better, e, self.best_e)
         self.best_s = xp.where(better[:, None], s.astype(xp.int8), self.best_s)
+        if self.awake is not None:
+            reached = self.awake & (self.best_e <= self.stop.threshold)
+            self.stop_step = xp.where(reached, step, self.stop_step)
+            self.awake = self.awake & ~reached
+
+    def _frozen(self, new: Any, old: Any) -> Any:
+        """``new`` for running agents, ``old`` for stopped ones (``new`` without a target)."""
+        if self.awake is None:
+            return new
+        return self.xp.where(self.awake[:, None], new, old)
+
+    def _halt(self, mask: np.ndarray, step: int) -> None:
+        """Stop the agents of ``mask`` (host) after ``step`` steps."""
+        stopped = self.xp.asarray(mask)
+        self.stop_step = self.xp.where(stopped, step, self.stop_step)
+        self.awake = self.awake & ~stopped
+
+    def _sync_stops(self) -> None:
+        """Copy the stop steps to the host (once per chunk)."""
+        if self.awake is not None:
+            self.stop.steps[:] = to_host(self.xp, self.stop_step)
 
     def _count_stable(self, old: Any, new: Any) -> None:
         changed = xp_any_changed(self.xp, old, new)
@@ -161,10 +192,10 @@ class SimulatedBifurcationXp(_Engine):
     """SB on an array module; see :func:`emulators.bifurcation.kernels_cpu.sb_chunk`."""
 
     def __init__(self, xp: ModuleType, coupling: CouplingMatrix, h: np.ndarray, offset: float,
-                 settings: SBSettings) -> None:
+                 settings: SBSettings, stop: TargetStop | None = None) -> None:
         x0, y0 = settings.x0, settings.y0
         spins = np.where(x0 >= 0, 1, -1).astype(np.int8)
-        super().__init__(xp, h, offset, spins)
+        super().__init__(xp, h, offset, spins, stop)
         self.j = coupling
         self.variant, self.gamma = settings.variant, np.float32(settings.gamma)
         self.c0, self.a0 = np.float32(settings.c0), np.float32(settings.a0)
@@ -184,7 +215,7 @@ class SimulatedBifurcationXp(_Engine):
             if self.variant == DSB:
                 drive = self.sj.update(self.s)
                 if evaluate:
-                    self._keep_best(self.s, drive)  # drive = s @ J for the current signs
+                    self._keep_best(self.s, drive, k + 1)  # drive = s @ J, current signs
             else:
                 drive = self.xj.update(self.x)
             drive = drive + self.h
@@ -192,7 +223,7 @@ class SimulatedBifurcationXp(_Engine):
                 force = -(self.x * self.x + detune) * self.x - self.c0 * drive
             else:
                 force = -detune * self.x - self.c0 * drive
-            y_old = self.y
+            x_old, y_old = self.x, self.y
             self.y = y_old + self.dt * force
             self.x = self.x + (self.dt * self.a0) * self.y
             if self.variant != ASB:
@@ -201,21 +232,24 @@ class SimulatedBifurcationXp(_Engine):
                 self.y = xp.where(hit, xp.float32(0), self.y)
             if self.gamma:
                 self.y = self.y + (self.gamma * self.dt) * y_old
+            self.x, self.y = self._frozen(self.x, x_old), self._frozen(self.y, y_old)
             new_s = xp.where(self.x >= 0, xp.float32(1), xp.float32(-1))
             self._count_stable(self.s, new_s)
             self.s = new_s
             if evaluate and self.variant != DSB:
-                self._keep_best(self.s, self.sj.update(self.s))
+                self._keep_best(self.s, self.sj.update(self.s), k + 1)
         if self.variant == DSB and stop == self.num_steps:
-            self._keep_best(self.s, self.sj.update(self.s))  # the final signs
+            self._keep_best(self.s, self.sj.update(self.s), stop)  # the final signs
+        self._sync_stops()
 
 
 class ParallelFlipXp(_Engine):
     """Synchronous heat-bath flips; see :func:`kernels_cpu.parallel_flip_chunk`."""
 
     def __init__(self, xp: ModuleType, coupling: CouplingMatrix, h: np.ndarray, offset: float,
-                 schedule: FlipSchedule, spins: np.ndarray, seed: int) -> None:
-        super().__init__(xp, h, offset, spins)
+                 schedule: FlipSchedule, spins: np.ndarray, seed: int,
+                 stop: TargetStop | None = None) -> None:
+        super().__init__(xp, h, offset, spins, stop)
         self.j = coupling
         self.w = xp.asarray(schedule.w, dtype=xp.float32)
         self.temperatures, self.couplings = schedule.temperatures, schedule.couplings
@@ -230,7 +264,7 @@ class ParallelFlipXp(_Engine):
         for k in range(start, stop):
             js = self.sj.update(self.s)
             if k > 0 and (k % self.energy_interval == 0):
-                self._keep_best(self.s, js)
+                self._keep_best(self.s, js, k)
             self_c = np.float32(self.couplings[k]) * self.w * self.s
             if self.dropouts[k] > 0:
                 keep = self.rng.random(self.s.shape, dtype=xp.float32) >= self.dropouts[k]
@@ -239,11 +273,12 @@ class ParallelFlipXp(_Engine):
             u = xp.clip(u, np.float32(1e-7), np.float32(1 - 1e-7))
             drive = self_c - (js + self.h) + np.float32(0.5 * self.temperatures[k]) * xp.log(
                 u / (1 - u))
-            new_s = xp.where(drive >= 0, xp.float32(1), xp.float32(-1))
+            new_s = self._frozen(xp.where(drive >= 0, xp.float32(1), xp.float32(-1)), self.s)
             self._count_stable(self.s, new_s)
             self.s = new_s
         if stop == total:
-            self._keep_best(self.s, self.sj.update(self.s))
+            self._keep_best(self.s, self.sj.update(self.s), stop)
+        self._sync_stops()
 
 
 class ColourMetropolisXp(_Engine):
@@ -251,8 +286,8 @@ class ColourMetropolisXp(_Engine):
 
     def __init__(self, xp: ModuleType, coupling: CouplingMatrix, h: np.ndarray, offset: float,
                  classes: list[np.ndarray], betas: np.ndarray, spins: np.ndarray,
-                 seed: int) -> None:
-        super().__init__(xp, h, offset, spins)
+                 seed: int, stop: TargetStop | None = None) -> None:
+        super().__init__(xp, h, offset, spins, stop)
         self.j = coupling
         self.classes = [xp.asarray(c) for c in classes]
         self.blocks = [coupling.columns(c) for c in classes]
@@ -269,6 +304,7 @@ class ColourMetropolisXp(_Engine):
                 delta = -2 * s_c * (block.times(self.s) + self.h[cols])
                 u = self.rng.random(s_c.shape, dtype=xp.float32)
                 flip = (delta <= 0) | (u < xp.exp(-beta * xp.maximum(delta, 0)))
-                self.s[:, cols] = xp.where(flip, -s_c, s_c)
+                self.s[:, cols] = self._frozen(xp.where(flip, -s_c, s_c), s_c)
             self._count_stable(old, self.s)
-            self._keep_best(self.s, self.j.times(self.s))
+            self._keep_best(self.s, self.j.times(self.s), k + 1)
+        self._sync_stops()

@@ -35,6 +35,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.keywords import integer, number, one_of, optional
 from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.target import EnergyTarget
 from emulators.bifurcation import engine
 from emulators.bifurcation.engine import CPU_KERNELS, SCHEMES, VARIANTS
 from emulators.machine import MachineSpec, get_preset
@@ -126,6 +127,7 @@ class SimulatedBifurcationSampler(EmulatorSampler):
         stop_window: int | None = None,
         fields: str = "direct",
         cpu_kernel: str = "auto",
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Sample ``bqm`` by simulated bifurcation.
 
@@ -178,13 +180,24 @@ class SimulatedBifurcationSampler(EmulatorSampler):
                 BLAS, measured faster than the numba kernel on dense and G-set models) or
                 ``"numba"``: the delta-field kernel of
                 :mod:`~emulators.bifurcation.kernels_cpu` (float64).
+            target_energy:
+                Stop each agent at the first scoring (every ``energy_interval`` steps) at
+                which its best energy reaches this (your model's units, plus
+                ``1e-9 * max(1, |target|)``; compared on the stored model divided by its
+                scale factor); agents stop independently (on the array path a stopped
+                agent's positions are frozen while the batch goes on) and the run ends
+                once every agent has. ``None`` (default): all steps.
 
         Returns:
             A :class:`dimod.SampleSet` with one sample per agent (and ``quantised_energy``
             when the spec rounds). ``info`` holds ``seed``, ``backend``, ``fit``,
             ``variant``, ``kernel``, ``num_steps_run``, ``stopped_early``, ``c0``, ``dt``,
-            ``timing`` (``modelled_hardware_s`` from the spec's clock, an assumption) and,
-            with ``record_trace``, ``trace``.
+            ``timing`` (``modelled_hardware_s`` from the spec's clock, an assumption; with
+            ``target_energy``, for the steps run until the last agent stopped) and, with
+            ``record_trace``, ``trace``. With ``target_energy`` the data vectors
+            ``stop_step`` (steps each agent ran) and ``stop_seconds`` (wall seconds from the
+            start of the run until it stopped; the whole run for an agent that never
+            reached the target).
 
         Examples:
             >>> import dimod
@@ -199,9 +212,11 @@ class SimulatedBifurcationSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
-                       options: engine.SBOptions) -> KernelResult:
+                       options: engine.SBOptions, target_energy: EnergyTarget | None
+                       ) -> KernelResult:
         return engine.simulated_bifurcation(arrays, rng, options, num_reads=num_reads,
-                                            backend=backend, record_trace=record_trace)
+                                            backend=backend, record_trace=record_trace,
+                                            target_energy=target_energy, scale=scale)
 
 
 class ParallelFlipAnnealingSampler(EmulatorSampler):
@@ -248,6 +263,7 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
         stop_window: int | None = None,
         initial_states: Any = None,
         cpu_kernel: str = "auto",
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Sample ``bqm`` by parallel-flip annealing.
 
@@ -288,13 +304,21 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
                 ``"auto"`` (the faster per scheme, see
                 :data:`~emulators.bifurcation.engine.AUTO_CPU_KERNEL`), ``"numba"`` (numba
                 kernels with delta fields) or ``"numpy"`` (the array code the GPU runs).
+            target_energy:
+                Stop each replica at the first scoring (every ``energy_interval`` sweeps;
+                every sweep for ``"colour"``) at which its best energy reaches this (your
+                model's units, plus ``1e-9 * max(1, |target|)``; compared on the stored
+                model divided by its scale factor); replicas stop independently and the
+                run ends once every replica has. ``None`` (default): all sweeps.
 
         Returns:
             A :class:`dimod.SampleSet` with one sample per replica (and
             ``quantised_energy`` when the spec rounds). ``info`` holds ``seed``,
             ``backend``, ``fit``, ``scheme``, ``beta_range``, ``self_coupling`` or
             ``num_colours``, ``kernel``, ``num_sweeps_run``, ``stopped_early``, ``timing``
-            and, with ``record_trace``, ``trace``.
+            and, with ``record_trace``, ``trace``. With ``target_energy`` the data vectors
+            ``stop_step`` and ``stop_seconds`` say when each replica stopped (as for
+            :meth:`SimulatedBifurcationSampler.sample`).
 
         Examples:
             >>> import dimod
@@ -309,7 +333,8 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
-                       options: engine.FlipOptions, initial_states: np.ndarray
-                       ) -> KernelResult:
+                       options: engine.FlipOptions, initial_states: np.ndarray,
+                       target_energy: EnergyTarget | None) -> KernelResult:
         return engine.parallel_flip(arrays, rng, options, initial_states, backend=backend,
-                                    record_trace=record_trace)
+                                    record_trace=record_trace, target_energy=target_energy,
+                                    scale=scale)

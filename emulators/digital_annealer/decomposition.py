@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from emulators._core.arrays import IsingArrays
+from emulators._core.target import TargetStop
 from emulators._core.timing import Trace
 
 __all__ = ["BlockSolver", "DecompositionResult", "decompose"]
@@ -69,24 +70,33 @@ def _field_change(arrays: IsingArrays, block: np.ndarray, delta: np.ndarray) -> 
 
 def decompose(arrays: IsingArrays, spins: np.ndarray, capacity: int, solve: BlockSolver,
               rng: np.random.Generator, *, max_rounds: int, record_trace: bool,
-              tolerance: float = 1e-9) -> DecompositionResult:
+              tolerance: float = 1e-9, stop: TargetStop | None = None) -> DecompositionResult:
     """Minimise ``arrays`` from ``spins`` (``(runs, n)``) by blocks of at most ``capacity``.
 
     ``tolerance`` (relative to the energy scale) is the least decrease counted as an
-    improvement, so rounding noise cannot keep the loop going.
+    improvement, so rounding noise cannot keep the loop going. With a target (``stop``) the
+    whole model's energy of each run is checked after every block solve: a run that reached
+    it keeps its state from then on (``stop.steps`` records the steps so far) and the loop
+    ends once every run has.
     """
+    stop = stop or TargetStop(None, len(spins))
+    stop.begin()
     spins = np.array(spins, dtype=np.int8, copy=True)
     runs, n = spins.shape
     fields = arrays.local_fields(spins)
     energy = arrays.energies(spins)
     num_blocks = -(-n // capacity)
     eps = tolerance * max(1.0, float(np.abs(energy).max()))
+    if stop.enabled:
+        stop.steps[energy <= stop.threshold] = 0
+        stop.attach(lambda: spins)  # rounded storage: checked on the original model
+        stop.check_model(0)
     steps = 0
     marks, seconds, best = [], [], []
     start = time.perf_counter()
     converged = False
     rounds = 0
-    while rounds < max_rounds:
+    while rounds < max_rounds and not stop.finished():
         rounds += 1
         improved_any = False
         for block in np.array_split(rng.permutation(n), num_blocks):
@@ -96,7 +106,7 @@ def decompose(arrays: IsingArrays, spins: np.ndarray, capacity: int, solve: Bloc
             new, new_energy, used = solve(sub, old.copy(), fields[:, block].copy(),
                                           energy.copy())
             steps += used
-            better = new_energy < energy - eps
+            better = (new_energy < energy - eps) & (stop.steps < 0)
             if better.any():
                 improved_any = True
                 delta = np.where(better[:, None], new.astype(np.float64) - old, 0.0)
@@ -107,10 +117,15 @@ def decompose(arrays: IsingArrays, spins: np.ndarray, capacity: int, solve: Bloc
                 marks.append(steps)
                 seconds.append(time.perf_counter() - start)
                 best.append(energy.copy())
-        if not improved_any:
+            if stop.enabled:
+                stop.steps[(stop.steps < 0) & (energy <= stop.threshold)] = steps
+                stop.mark(steps)
+                if stop.finished():
+                    break
+        if not improved_any and not stop.finished():
             converged = True
             break
     trace = None
-    if record_trace:
+    if record_trace and best:
         trace = Trace(np.asarray(marks), np.asarray(seconds), np.stack(best, axis=1))
     return DecompositionResult(spins, steps, rounds, converged, trace)

@@ -19,6 +19,7 @@ from emulators._core.arrays import IsingArrays
 from emulators._core.devices import array_module
 from emulators._core.sampler import KernelResult
 from emulators._core.seeds import kernel_seeds
+from emulators._core.target import EnergyTarget, TargetStop
 from emulators._core.timing import Trace, run_chunked
 from emulators.digital_annealer import kernels_cpu, kernels_xp
 from emulators.digital_annealer.decomposition import decompose
@@ -68,12 +69,13 @@ class Settings:
 
 
 def run(arrays: IsingArrays, rng: np.random.Generator, initial: np.ndarray, settings: Settings,
-        *, record_trace: bool, backend: str, scale: float, capacity: int | None
-        ) -> KernelResult:
+        *, record_trace: bool, backend: str, scale: float, capacity: int | None,
+        target_energy: EnergyTarget | None = None) -> KernelResult:
     """One call: temperatures, then the mode ``settings`` ask for, on ``backend``.
 
     ``arrays`` is the stored model (model × ``scale``); ``capacity`` the machine's (models
-    above it are decomposed).
+    above it are decomposed). ``target_energy`` (model units) stops each run once its best
+    energy on the stored model, divided by ``scale``, reaches it.
     """
     xp = None if backend == "cpu" else array_module(backend)
     t_hot, t_cold = _auto_temperatures(arrays, initial)
@@ -90,12 +92,15 @@ def run(arrays: IsingArrays, rng: np.random.Generator, initial: np.ndarray, sett
                             "scale_factor": scale}
     engine = Engine(arrays, xp, rng, settings.offset_increase_rate * scale,
                     settings.trial == "single", scale)
+    stop = TargetStop(target_energy, len(initial), scale=scale)
     if settings.mode == "replica_exchange":
+        stop.steps_per_mark = settings.exchange.replica_exchange_interval
         spins, steps, trace, extra = engine.replica_exchange(initial, t_start, t_end,
-                                                             settings.exchange, record_trace)
+                                                             settings.exchange, record_trace,
+                                                             stop)
         info.update(extra)
         info.update(temperature_start=t_start / scale, temperature_end=t_end / scale)
-        return KernelResult(spins, steps, trace, info)
+        return _result(spins, steps, trace, info, stop)
     temps, schedule_info = _annealing_schedule(settings, t_start, t_end, scale)
     info.update(schedule_info)
     n_iter, interval = settings.number_iterations, settings.temperature_interval
@@ -103,12 +108,22 @@ def run(arrays: IsingArrays, rng: np.random.Generator, initial: np.ndarray, sett
         result = decompose(
             arrays, initial, capacity,
             lambda sub, s, f, e: engine.solve_block(sub, s, f, e, temps, interval, n_iter),
-            rng, max_rounds=settings.decomposition_max_rounds, record_trace=record_trace)
+            rng, max_rounds=settings.decomposition_max_rounds, record_trace=record_trace,
+            stop=stop)
         info.update(decomposition_rounds=result.rounds,
                     decomposition_converged=result.converged)
-        return KernelResult(result.spins, result.steps, result.trace, info)
-    spins, trace = engine.anneal(arrays, initial, temps, interval, n_iter, record_trace)
-    return KernelResult(spins, n_iter, trace, info)
+        return _result(result.spins, result.steps, result.trace, info, stop)
+    spins, trace = engine.anneal(arrays, initial, temps, interval, n_iter, record_trace, stop)
+    return _result(spins, n_iter, trace, info, stop)
+
+
+def _result(spins: np.ndarray, steps: int, trace: Trace | None, info: dict[str, Any],
+            stop: TargetStop) -> KernelResult:
+    """The :class:`KernelResult`; with a target, ``steps`` are those run until the last run
+    stopped."""
+    stops = stop.record(steps)
+    return KernelResult(spins, steps if stops is None else stops.steps_run, trace, info,
+                        stops=stops)
 
 
 def _annealing_schedule(settings: Settings, t_start: float, t_end: float | None, scale: float
@@ -180,34 +195,46 @@ class Engine:
     # ---------------------------------------------------------------- annealing
     def _anneal_state(self, arrays: IsingArrays, spins: np.ndarray, fields: np.ndarray,
                       energy: np.ndarray, temps: np.ndarray, interval: int, n_iter: int,
-                      record_trace: bool) -> tuple[np.ndarray, np.ndarray, Trace | None]:
+                      record_trace: bool, stop: TargetStop | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, Trace | None]:
+        stop = stop or TargetStop(None, len(spins))
         if self.xp is None:
             st = kernels_cpu.row_state(spins, fields, energy, kernel_seeds(self.rng, len(spins)))
+            st = st._replace(stop_step=stop.steps)  # the kernel writes the stop steps
+            stop.attach(lambda: st.best_spins)
             couplings = kernels_cpu.couplings_of(arrays)
 
             def advance(lo: int, hi: int) -> np.ndarray:
                 kernels_cpu.anneal(st, couplings, lo, hi, temps, interval, self.offset_rate,
-                                   self.single)
+                                   self.single, stop.threshold)
                 return st.best_energy
 
-            trace = run_chunked(advance, n_iter, record=record_trace)
+            trace = run_chunked(advance, n_iter, record=record_trace, stop=stop)
             return st.best_spins, st.best_energy, trace
         stepper = self.stepper(arrays)
         dst = kernels_xp.to_device(self.xp, spins, fields, energy)
+        if stop.enabled:
+            dst.watch(self.xp, stop.threshold)
+            stop.attach(lambda: self.host(dst.best_spins),
+                        lambda rows, step: dst.halt(self.xp, rows, step))
 
         def advance_xp(lo: int, hi: int) -> np.ndarray:
             kernels_xp.anneal(stepper, dst, lo, hi, temps, interval)
+            if stop.enabled:
+                stop.steps[:] = self.host(dst.stop_step)
             return self.host(dst.best_energy)
 
-        trace = run_chunked(advance_xp, n_iter, record=record_trace, sync=self.sync)
+        trace = run_chunked(advance_xp, n_iter, record=record_trace, sync=self.sync, stop=stop)
         return self.host(dst.best_spins), self.host(dst.best_energy), trace
 
     def anneal(self, arrays: IsingArrays, spins: np.ndarray, temps: np.ndarray, interval: int,
-               n_iter: int, record_trace: bool) -> tuple[np.ndarray, Trace | None]:
-        """Annealing mode from ``spins``; returns each run's best state and the trace."""
+               n_iter: int, record_trace: bool, stop: TargetStop | None = None
+               ) -> tuple[np.ndarray, Trace | None]:
+        """Annealing mode from ``spins``; returns each run's best state and the trace (runs
+        stop as ``stop`` says)."""
         best, _, trace = self._anneal_state(arrays, spins, arrays.local_fields(spins),
                                             arrays.energies(spins), temps, interval, n_iter,
-                                            record_trace)
+                                            record_trace, stop)
         return best, trace
 
     def solve_block(self, sub: IsingArrays, spins: np.ndarray, fields: np.ndarray,
@@ -220,10 +247,16 @@ class Engine:
 
     # ---------------------------------------------------------------- replica exchange
     def replica_exchange(self, initial: np.ndarray, t_hot: float, t_cold: float,
-                         plan: ExchangePlan, record_trace: bool
+                         plan: ExchangePlan, record_trace: bool,
+                         stop: TargetStop | None = None
                          ) -> tuple[np.ndarray, int, Trace | None, dict[str, Any]]:
-        """Replica-exchange mode; returns per-run best states, steps, trace and swap info."""
+        """Replica-exchange mode; returns per-run best states, steps, trace and swap info.
+
+        A run stops (all its replicas) once one replica's best energy reaches ``stop``'s
+        threshold; ``stop.steps`` gets the step of the first replica that did.
+        """
         runs = len(initial)
+        stop = stop or TargetStop(None, runs)
         m, interval = plan.number_replicas, plan.replica_exchange_interval
         rounds = -(-plan.number_iterations // interval)
         ladder = _ladder(t_hot, t_cold, m, plan.temperature_ladder)
@@ -240,8 +273,11 @@ class Engine:
         fields = self.arrays.local_fields(spins)
         energy = self.arrays.energies(spins)
         runner = (_CpuRounds if self.xp is None else _DeviceRounds)(self, spins, fields, energy,
-                                                                    host)
+                                                                    host, stop)
         totals = [np.zeros_like(host.accepted), np.zeros_like(host.attempted)]
+        if stop.enabled:
+            stop.attach(lambda: _run_best(*runner.best(), runs, m),
+                        lambda done, step: runner.halt(np.repeat(done, m), step))
 
         def advance(lo: int, hi: int) -> np.ndarray:
             cuts = sorted({lo, hi, *(a for a in adapt_at if lo < a < hi)})
@@ -252,13 +288,14 @@ class Engine:
                     _collect(totals, host)
                     runner.ladder_changed()
             best_energy, _ = runner.best()
+            if stop.enabled:
+                stop.steps[:] = _first_stop(runner.stop_steps().reshape(runs, m))
             return best_energy.reshape(runs, m).min(axis=1)
 
-        trace = run_chunked(advance, rounds, record=record_trace)
+        trace = run_chunked(advance, rounds, record=record_trace, stop=stop)
         if trace is not None:
             trace = Trace(trace.step * interval, trace.seconds, trace.best_energy)
-        best_energy, best_spins = runner.best()
-        pick = best_energy.reshape(runs, m).argmin(axis=1) + np.arange(runs) * m
+        spins = _run_best(*runner.best(), runs, m)
         _collect(totals, host)
         with np.errstate(invalid="ignore", divide="ignore"):
             rates = totals[0].sum(axis=0) / totals[1].sum(axis=0)
@@ -266,7 +303,22 @@ class Engine:
         extra = {"number_replicas": m, "swap_acceptance": rates,
                  "ladder": slot_temps / self.scale,
                  "replica_exchange_rounds": rounds}
-        return best_spins[pick], rounds * interval, trace, extra
+        return spins, rounds * interval, trace, extra
+
+
+def _run_best(best_energy: np.ndarray, best_spins: np.ndarray, runs: int, m: int
+              ) -> np.ndarray:
+    """Each run's best state over its ``m`` replica rows."""
+    pick = best_energy.reshape(runs, m).argmin(axis=1) + np.arange(runs) * m
+    return best_spins[pick]
+
+
+def _first_stop(steps: np.ndarray) -> np.ndarray:
+    """Per run (row of ``steps``, one column per replica): the least stop step of its
+    replicas, ``-1`` where none stopped."""
+    stopped = steps >= 0
+    first = np.where(stopped, steps, np.iinfo(np.int64).max).min(axis=1)
+    return np.where(stopped.any(axis=1), first, -1)
 
 
 def _collect(totals: list[np.ndarray], host: kernels_xp.XpExchange) -> None:
@@ -281,8 +333,9 @@ class _CpuRounds:
     """Replica-exchange rounds on the numba kernel; the ladder arrays are the host's own."""
 
     def __init__(self, engine: Engine, spins: np.ndarray, fields: np.ndarray,
-                 energy: np.ndarray, host: kernels_xp.XpExchange) -> None:
+                 energy: np.ndarray, host: kernels_xp.XpExchange, stop: TargetStop) -> None:
         self.engine = engine
+        self.threshold = stop.threshold
         self.state = kernels_cpu.row_state(spins, fields, energy,
                                            kernel_seeds(engine.rng, len(spins)))
         swap_state = kernels_cpu.seed_states(kernel_seeds(engine.rng, host.perm.shape[0]))
@@ -293,10 +346,16 @@ class _CpuRounds:
     def run(self, lo: int, hi: int, interval: int) -> None:
         kernels_cpu.replica_exchange_rounds(self.state, self.couplings, self.exchange, lo, hi,
                                             interval, self.engine.offset_rate,
-                                            self.engine.single)
+                                            self.engine.single, self.threshold)
 
     def best(self) -> tuple[np.ndarray, np.ndarray]:
         return self.state.best_energy, self.state.best_spins
+
+    def stop_steps(self) -> np.ndarray:
+        return self.state.stop_step
+
+    def halt(self, rows: np.ndarray, step: int) -> None:
+        self.state.stop_step[rows & (self.state.stop_step < 0)] = step
 
     def ladder_changed(self) -> None:
         """Nothing to do: the kernel reads the host's ladder arrays directly."""
@@ -306,11 +365,13 @@ class _DeviceRounds:
     """Replica-exchange rounds on the array module; the host arrays mirror the device's."""
 
     def __init__(self, engine: Engine, spins: np.ndarray, fields: np.ndarray,
-                 energy: np.ndarray, host: kernels_xp.XpExchange) -> None:
+                 energy: np.ndarray, host: kernels_xp.XpExchange, stop: TargetStop) -> None:
         xp = engine.xp
         self.engine, self.host = engine, host
         self.stepper = engine.stepper(engine.arrays)
         self.state = kernels_xp.to_device(xp, spins, fields, energy)
+        if stop.enabled:
+            self.state.watch(xp, stop.threshold)
         accepted = xp.zeros_like(xp.asarray(host.accepted))
         self.device = kernels_xp.XpExchange(xp.asarray(host.row_temp[:, 0]),
                                             xp.asarray(host.perm), accepted,
@@ -328,6 +389,12 @@ class _DeviceRounds:
     def best(self) -> tuple[np.ndarray, np.ndarray]:
         to_host = self.engine.host
         return to_host(self.state.best_energy), to_host(self.state.best_spins)
+
+    def stop_steps(self) -> np.ndarray:
+        return self.engine.host(self.state.stop_step)
+
+    def halt(self, rows: np.ndarray, step: int) -> None:
+        self.state.halt(self.engine.xp, rows, step)
 
     def ladder_changed(self) -> None:
         self.device.row_temp[:] = self.engine.xp.asarray(self.host.row_temp[:, 0])

@@ -38,6 +38,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from emulators._core.target import NO_THRESHOLD
+
 __all__ = [
     "Couplings",
     "Exchange",
@@ -154,9 +156,19 @@ def _choose(s, f, beta, off, state, single, keys):
 
 
 @njit(cache=True, inline="always")
-def _run_steps(r, t0, t1, temps, interval, offset_rate, single, spins, fields, energy, offset,
-               best_energy, best_spins, rng_state, dense, indptr, indices, data, is_dense):
-    """Advance row ``r`` over steps ``t0..t1-1`` (temperature ``temps[t // interval]``)."""
+def _run_steps(r, t0, t1, temps, interval, offset_rate, single, threshold, spins, fields,
+               energy, offset, best_energy, best_spins, rng_state, stop_step, dense, indptr,
+               indices, data, is_dense):
+    """Advance row ``r`` over steps ``t0..t1-1`` (temperature ``temps[t // interval]``).
+
+    A row whose best energy is ``<= threshold`` stops (``stop_step[r]`` records the steps
+    it ran); a stopped row is left as it is.
+    """
+    if stop_step[r] >= 0:
+        return
+    if best_energy[r] <= threshold:
+        stop_step[r] = t0
+        return
     s = spins[r]
     f = fields[r]
     state = rng_state[r]
@@ -176,6 +188,9 @@ def _run_steps(r, t0, t1, temps, interval, offset_rate, single, spins, fields, e
         if e < best:
             best = e
             best_spins[r, :] = s
+            if best <= threshold:
+                stop_step[r] = t + 1
+                break
     rng_state[r] = state
     energy[r] = e
     offset[r] = off
@@ -185,25 +200,38 @@ def _run_steps(r, t0, t1, temps, interval, offset_rate, single, spins, fields, e
 @njit(cache=True, parallel=True, fastmath=True)
 def _anneal_parallel(t0, t1, temps, interval, offset_rate, single, spins, fields, energy,
                      offset, best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                     is_dense):
+                     is_dense, threshold=NO_THRESHOLD, stop_step=None):
+    stops = _stops_or_running(stop_step, spins.shape[0])
     for r in prange(spins.shape[0]):
-        _run_steps(r, t0, t1, temps, interval, offset_rate, single, spins, fields, energy,
-                   offset, best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                   is_dense)
+        _run_steps(r, t0, t1, temps, interval, offset_rate, single, threshold, spins, fields,
+                   energy, offset, best_energy, best_spins, rng_state, stops, dense, indptr,
+                   indices, data, is_dense)
 
 
 @njit(cache=True, fastmath=True)
 def _anneal_serial(t0, t1, temps, interval, offset_rate, single, spins, fields, energy,
                    offset, best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                   is_dense):
+                   is_dense, threshold=NO_THRESHOLD, stop_step=None):
+    stops = _stops_or_running(stop_step, spins.shape[0])
     for r in range(spins.shape[0]):
-        _run_steps(r, t0, t1, temps, interval, offset_rate, single, spins, fields, energy,
-                   offset, best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                   is_dense)
+        _run_steps(r, t0, t1, temps, interval, offset_rate, single, threshold, spins, fields,
+                   energy, offset, best_energy, best_spins, rng_state, stops, dense, indptr,
+                   indices, data, is_dense)
+
+
+@njit(cache=True, inline="always")
+def _stops_or_running(stop_step, rows):
+    """``stop_step``, or (when ``None``) a fresh array of ``rows`` running rows."""
+    if stop_step is None:
+        return np.full(rows, -1, dtype=np.int64)
+    return stop_step
 
 
 class RowState(NamedTuple):
-    """Per-row kernel state (see the module docstring); every array is updated in place."""
+    """Per-row kernel state (see the module docstring); every array is updated in place.
+
+    ``stop_step`` (``-1`` while a row runs) records when a row reached the target energy.
+    """
 
     spins: np.ndarray
     fields: np.ndarray
@@ -212,6 +240,7 @@ class RowState(NamedTuple):
     best_energy: np.ndarray
     best_spins: np.ndarray
     rng_state: np.ndarray
+    stop_step: np.ndarray | None = None
 
 
 class Couplings(NamedTuple):
@@ -236,7 +265,8 @@ class Exchange(NamedTuple):
 
 def row_state(spins: np.ndarray, fields: np.ndarray, energy: np.ndarray,
               seeds: np.ndarray) -> RowState:
-    """Fresh kernel state from copies of the given rows (offsets 0, best = current)."""
+    """Fresh kernel state from copies of the given rows (offsets 0, best = current, no row
+    stopped)."""
     return RowState(
         spins=np.array(spins, dtype=np.int8),
         fields=np.array(fields, dtype=np.float64),
@@ -245,6 +275,7 @@ def row_state(spins: np.ndarray, fields: np.ndarray, energy: np.ndarray,
         best_energy=np.array(energy, dtype=np.float64),
         best_spins=np.array(spins, dtype=np.int8),
         rng_state=seed_states(seeds),
+        stop_step=np.full(len(spins), -1, dtype=np.int64),
     )
 
 
@@ -257,34 +288,43 @@ def couplings_of(arrays: Any) -> Couplings:
 
 
 def anneal(state: RowState, couplings: Couplings, t0: int, t1: int, temps: np.ndarray,
-           interval: int, offset_rate: float, single: bool) -> None:
+           interval: int, offset_rate: float, single: bool,
+           threshold: float = NO_THRESHOLD) -> None:
     """Annealing mode: advance every row (run) over steps ``t0..t1-1`` in place.
 
     ``temps[k]`` is the temperature of the ``k``-th interval of ``interval`` steps (in the
     kernel's energy units). Rows run in parallel threads when there is enough work
     (:data:`PARALLEL_MIN_WORK` trial flips); each row has its own generator, so the result
-    does not depend on the thread count.
+    does not depend on the thread count. A row stops once its best energy is ``<=
+    threshold`` (``state.stop_step``).
     """
     rows, n = state.spins.shape
     kernel = _anneal_parallel if rows > 1 and rows * n * (t1 - t0) >= PARALLEL_MIN_WORK \
         else _anneal_serial
-    kernel(t0, t1, temps, interval, offset_rate, single, *state, *couplings)
+    kernel(t0, t1, temps, interval, offset_rate, single, *state[:-1], *couplings, threshold,
+           state.stop_step)
 
 
 @njit(cache=True, inline="always")
-def _exchange_run(r, round0, round1, exchange_interval, offset_rate, single, row_temp, perm,
-                  swap_state, accepted, attempted, spins, fields, energy, offset, best_energy,
-                  best_spins, rng_state, dense, indptr, indices, data, is_dense):
+def _exchange_run(r, round0, round1, exchange_interval, offset_rate, single, threshold,
+                  row_temp, perm, swap_state, accepted, attempted, spins, fields, energy,
+                  offset, best_energy, best_spins, rng_state, stop_step, dense, indptr,
+                  indices, data, is_dense):
     """Rounds ``round0..round1-1`` of run ``r`` (see :func:`replica_exchange_rounds`)."""
     replicas = perm.shape[1]
     state = swap_state[r]
     for rnd in range(round0, round1):
         t0 = rnd * exchange_interval
+        stopped = False
         for k in range(replicas):
             q = perm[r, k]
             _run_steps(q, t0, t0 + exchange_interval, row_temp[q], _ONE_TEMPERATURE,
-                       offset_rate, single, spins, fields, energy, offset, best_energy,
-                       best_spins, rng_state, dense, indptr, indices, data, is_dense)
+                       offset_rate, single, threshold, spins, fields, energy, offset,
+                       best_energy, best_spins, rng_state, stop_step, dense, indptr, indices,
+                       data, is_dense)
+            stopped = stopped or stop_step[q] >= 0
+        if stopped:
+            break
         for k in range(rnd % 2, replicas - 1, 2):
             a = perm[r, k]
             b = perm[r, k + 1]
@@ -309,29 +349,43 @@ def _exchange_run(r, round0, round1, exchange_interval, offset_rate, single, row
 def _exchange_parallel(round0, round1, exchange_interval, offset_rate, single, row_temp, perm,
                        swap_state, accepted, attempted, spins, fields, energy, offset,
                        best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                       is_dense):
+                       is_dense, threshold=NO_THRESHOLD, stop_step=None):
+    stops = _stops_or_running(stop_step, spins.shape[0])
     for r in prange(perm.shape[0]):
-        _exchange_run(r, round0, round1, exchange_interval, offset_rate, single, row_temp,
-                      perm, swap_state, accepted, attempted, spins, fields, energy, offset,
-                      best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                      is_dense)
+        if not _run_stopped(perm, stops, r):
+            _exchange_run(r, round0, round1, exchange_interval, offset_rate, single,
+                          threshold, row_temp, perm, swap_state, accepted, attempted, spins,
+                          fields, energy, offset, best_energy, best_spins, rng_state, stops,
+                          dense, indptr, indices, data, is_dense)
 
 
 @njit(cache=True, fastmath=True)
 def _exchange_serial(round0, round1, exchange_interval, offset_rate, single, row_temp, perm,
                      swap_state, accepted, attempted, spins, fields, energy, offset,
                      best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                     is_dense):
+                     is_dense, threshold=NO_THRESHOLD, stop_step=None):
+    stops = _stops_or_running(stop_step, spins.shape[0])
     for r in range(perm.shape[0]):
-        _exchange_run(r, round0, round1, exchange_interval, offset_rate, single, row_temp,
-                      perm, swap_state, accepted, attempted, spins, fields, energy, offset,
-                      best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                      is_dense)
+        if not _run_stopped(perm, stops, r):
+            _exchange_run(r, round0, round1, exchange_interval, offset_rate, single,
+                          threshold, row_temp, perm, swap_state, accepted, attempted, spins,
+                          fields, energy, offset, best_energy, best_spins, rng_state, stops,
+                          dense, indptr, indices, data, is_dense)
+
+
+@njit(cache=True, inline="always")
+def _run_stopped(perm, stop_step, r):
+    """Whether a replica of run ``r`` has stopped (then the whole run has)."""
+    for k in range(perm.shape[1]):
+        if stop_step[perm[r, k]] >= 0:
+            return True
+    return False
 
 
 def replica_exchange_rounds(state: RowState, couplings: Couplings, exchange: Exchange,
                             round0: int, round1: int, exchange_interval: int,
-                            offset_rate: float, single: bool) -> None:
+                            offset_rate: float, single: bool,
+                            threshold: float = NO_THRESHOLD) -> None:
     """Replica-exchange mode: rounds ``round0..round1-1`` of (steps, then neighbour swaps).
 
     Rows are ``runs * replicas`` replicas; ``exchange.perm[r, k]`` is the row of run ``r`` at
@@ -343,13 +397,14 @@ def replica_exchange_rounds(state: RowState, couplings: Couplings, exchange: Exc
     a swap exchanges the temperatures of the two rows. ``exchange.accepted``/``attempted``
     (``(runs, replicas - 1)``) count swaps per pair; ``exchange.swap_state`` holds one
     generator per run. Runs advance in parallel threads (one parallel region per call) when
-    there is enough work.
+    there is enough work. A run stops (no more steps or swaps) once a replica's best energy
+    is ``<= threshold``: that replica's ``state.stop_step`` records the step.
     """
     runs, replicas = exchange.perm.shape
     work = runs * replicas * state.spins.shape[1] * (round1 - round0) * exchange_interval
     kernel = _exchange_parallel if runs > 1 and work >= PARALLEL_MIN_WORK else _exchange_serial
-    kernel(round0, round1, exchange_interval, offset_rate, single, *exchange, *state,
-           *couplings)
+    kernel(round0, round1, exchange_interval, offset_rate, single, *exchange, *state[:-1],
+           *couplings, threshold, state.stop_step)
 
 
 @njit(cache=True)

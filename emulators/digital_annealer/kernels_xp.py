@@ -27,7 +27,12 @@ REJECT_ABOVE = 42.0
 
 @dataclass
 class DeviceState:
-    """Per-row state on the device (see :mod:`kernels_cpu` for the meaning of each array)."""
+    """Per-row state on the device (see :mod:`kernels_cpu` for the meaning of each array).
+
+    With a target energy (:meth:`watch`), ``awake`` marks the rows still running and
+    ``stop_step`` the step after which each stopped one (``-1`` while it runs); a row stops
+    once its best energy is ``<= threshold``. Without one they are ``None``.
+    """
 
     spins: Any
     fields: Any
@@ -35,6 +40,21 @@ class DeviceState:
     offset: Any
     best_energy: Any
     best_spins: Any
+    threshold: float = 0.0
+    awake: Any = None
+    stop_step: Any = None
+
+    def watch(self, xp: Any, threshold: float) -> None:
+        """Start checking every row against ``threshold`` (stored energy units)."""
+        self.threshold = threshold
+        self.awake = self.best_energy > threshold
+        self.stop_step = xp.where(self.awake, -1, 0).astype(xp.int64)
+
+    def halt(self, xp: Any, rows: Any, step: int) -> None:
+        """Stop the rows of the boolean mask ``rows`` after ``step`` steps."""
+        rows = xp.asarray(rows)
+        self.stop_step = xp.where(rows & self.awake, step, self.stop_step)
+        self.awake = self.awake & ~rows
 
 
 @dataclass(frozen=True)
@@ -70,8 +90,8 @@ def to_device(xp: Any, spins: np.ndarray, fields: np.ndarray, energy: np.ndarray
                        xp.zeros(len(e), dtype=xp.float64), e.copy(), s.copy())
 
 
-def _step(stepper: Stepper, st: DeviceState, beta: Any) -> None:
-    """One Monte Carlo step of every row (``beta``: ``(rows,)`` inverse temperatures)."""
+def _step(stepper: Stepper, st: DeviceState, beta: Any, t: int) -> None:
+    """Monte Carlo step ``t`` of every row (``beta``: ``(rows,)`` inverse temperatures)."""
     xp, gen, dense = stepper.xp, stepper.gen, stepper.dense
     rows, n = st.spins.shape
     idx = xp.arange(rows)
@@ -91,6 +111,8 @@ def _step(stepper: Stepper, st: DeviceState, beta: Any) -> None:
         keys = xp.where((u < p) & (x <= REJECT_ABOVE), u / p, 2.0)
         k = xp.argmin(keys, axis=1)
         has = keys[idx, k] < 2.0
+    if st.awake is not None:
+        has = has & st.awake
     s_k = s[idx, k]
     de_k = -2.0 * s_k * st.fields[idx, k]
     st.energy += xp.where(has, de_k, 0.0)
@@ -101,6 +123,10 @@ def _step(stepper: Stepper, st: DeviceState, beta: Any) -> None:
     improved = st.energy < st.best_energy
     st.best_energy = xp.where(improved, st.energy, st.best_energy)
     st.best_spins = xp.where(improved[:, None], st.spins, st.best_spins)
+    if st.awake is not None:
+        reached = st.awake & (st.best_energy <= st.threshold)
+        st.stop_step = xp.where(reached, t + 1, st.stop_step)
+        st.awake = st.awake & ~reached
 
 
 def anneal(stepper: Stepper, st: DeviceState, t0: int, t1: int, temps: Any,
@@ -109,7 +135,7 @@ def anneal(stepper: Stepper, st: DeviceState, t0: int, t1: int, temps: Any,
     rows = st.spins.shape[0]
     for t in range(t0, t1):
         beta = stepper.xp.full(rows, 1.0 / float(temps[t // interval]))
-        _step(stepper, st, beta)
+        _step(stepper, st, beta, t)
 
 
 def replica_exchange_rounds(stepper: Stepper, st: DeviceState, exchange: XpExchange,
@@ -117,7 +143,9 @@ def replica_exchange_rounds(stepper: Stepper, st: DeviceState, exchange: XpExcha
     """Replica-exchange rounds ``round0..round1-1`` (same layout and rule as the CPU kernel).
 
     The arrays of ``exchange`` are updated in place; the swaps of one parity are decided for
-    all runs and pairs at once (the pairs of one parity are disjoint).
+    all runs and pairs at once (the pairs of one parity are disjoint). With a target energy
+    (``st.awake``), every replica of a run stops at the end of the round in which one of them
+    reached it; ``st.stop_step`` holds the step of each replica that did.
     """
     xp, gen = stepper.xp, stepper.gen
     row_temp, perm = exchange.row_temp, exchange.perm
@@ -125,8 +153,11 @@ def replica_exchange_rounds(stepper: Stepper, st: DeviceState, exchange: XpExcha
     run_idx = xp.arange(runs)[:, None]
     for rnd in range(round0, round1):
         beta = 1.0 / row_temp
-        for _ in range(exchange_interval):
-            _step(stepper, st, beta)
+        for step in range(exchange_interval):
+            _step(stepper, st, beta, rnd * exchange_interval + step)
+        if st.awake is not None:
+            run_awake = st.awake.reshape(runs, replicas).all(axis=1)
+            st.awake = xp.repeat(run_awake, replicas)
         ks = xp.arange(rnd % 2, replicas - 1, 2)
         if len(ks) == 0:
             continue

@@ -10,6 +10,7 @@ import numpy as np
 from emulators._core.arrays import IsingArrays
 from emulators._core.keywords import flag, integer, number, one_of, optional, sample_keywords
 from emulators._core.sampler import EmulatorSampler, KernelResult
+from emulators._core.target import EnergyTarget
 from emulators.digital_annealer import engine
 from emulators.digital_annealer.engine import (
     GPU_DENSE_LIMIT,
@@ -111,6 +112,7 @@ class DigitalAnnealerSampler(EmulatorSampler):
         decomposition: bool = False,
         decomposition_max_rounds: int = 10,
         initial_states: Any = None,
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Sample ``bqm`` on the emulated Digital Annealer.
 
@@ -186,6 +188,15 @@ class DigitalAnnealerSampler(EmulatorSampler):
                 Start states (dimod samples-like), like the service's ``guidance_config``;
                 in replica exchange every replica of a run starts from the run's state.
                 Default: uniformly random.
+            target_energy:
+                Stop each run once the best energy it has found reaches this (your model's
+                units, plus ``1e-9 * max(1, |target|)``), checked at every step against
+                the stored model's energy divided by the scale factor (where the spec
+                rounds the model, a run can stop in a state whose energy on your model is
+                slightly above). Replica exchange: a run stops, with all its replicas, once
+                one replica has (at the end of that round on ``backend="gpu"``).
+                Decomposition: checked on the whole model after every block solve.
+                ``None`` (default): every run does all steps.
 
         Returns:
             A :class:`dimod.SampleSet` with one sample per run and a ``quantised_energy``
@@ -194,8 +205,12 @@ class DigitalAnnealerSampler(EmulatorSampler):
             ``scale_factor``, the temperatures used (model units), swap acceptance rates
             and the ladder (replica exchange), decomposition rounds, ``timing`` (with
             ``modelled_hardware_s`` = steps x the spec's per-step time, an assumption; in
-            replica exchange the replicas of a run are assumed to advance in parallel)
-            and, with ``record_trace``, ``trace``.
+            replica exchange the replicas of a run are assumed to advance in parallel;
+            with ``target_energy``, the steps run until the last run stopped) and, with
+            ``record_trace``, ``trace``. With ``target_energy`` the data vectors
+            ``stop_step`` (steps each run ran) and ``stop_seconds`` (wall seconds from the
+            start of the kernel run until it stopped; the whole run for a run that never
+            reached the target).
 
         Examples:
             >>> import dimod
@@ -265,10 +280,12 @@ class DigitalAnnealerSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
-                       settings: engine.Settings, initial_states: np.ndarray) -> KernelResult:
+                       settings: engine.Settings, initial_states: np.ndarray,
+                       target_energy: EnergyTarget | None) -> KernelResult:
         capacity = None if self.spec is None else self.spec.capacity
         return engine.run(arrays, rng, initial_states, settings, record_trace=record_trace,
-                          backend=backend, scale=scale, capacity=capacity)
+                          backend=backend, scale=scale, capacity=capacity,
+                          target_energy=target_energy)
 
 
 def _check_mode(settings: engine.Settings) -> None:

@@ -43,6 +43,7 @@ from emulators._core.keywords import (
     sample_keywords,
 )
 from emulators._core.sampler import EmulatorSampler, KernelResult, PreparedModel
+from emulators._core.target import EnergyTarget, StopRecord, TargetStop
 from emulators._core.timing import Stopwatch
 from emulators.quantum_annealer import engine
 from emulators.quantum_annealer.chains import (
@@ -126,6 +127,7 @@ class QuantumAnnealerSampler(EmulatorSampler, dimod.Structured):
         j_noise: float | None = None,
         backend: str = "sqa",
         num_sweeps: int | None = None,
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Anneal ``bqm``, a model native to the hardware graph.
 
@@ -166,13 +168,20 @@ class QuantumAnnealerSampler(EmulatorSampler, dimod.Structured):
             num_sweeps:
                 Monte Carlo sweeps per read; ``None``: ``annealing_time`` x
                 ``schedule.sweeps_per_us`` (emulator parameter).
+            target_energy:
+                Accepted so that callers can pass a target to every machine, but a read of
+                a quantum annealer is one whole anneal (its state is only seen at readout),
+                so no read stops early: the samples are those without a target, and the
+                ``stop_step``/``stop_seconds`` vectors show every read at its full length.
 
         Returns:
             A :class:`dimod.SampleSet`. ``info`` holds ``seed``, ``backend``,
             ``num_sweeps``, ``auto_scale_factor``, ``control_errors``, ``fit``,
             ``problem_label`` (if given) and ``timing``: wall-clock ns keys, the QPU
             microsecond keys (``qpu_access_time``, ...) and ``modelled_hardware_s``
-            (modelled, never measured).
+            (modelled, never measured). With ``target_energy`` the data vectors
+            ``stop_step`` (``num_sweeps``) and ``stop_seconds`` (the wall seconds of the
+            backend run) of every read.
 
         Examples:
             >>> from emulators import QuantumAnnealerSampler
@@ -291,11 +300,15 @@ class QuantumAnnealerSampler(EmulatorSampler, dimod.Structured):
 
     def _sample_arrays(self, arrays: engine.HardwareModel, rng: np.random.Generator, *,
                        num_reads: int, record_trace: bool, backend: str, scale: float,
-                       num_sweeps: int, **params: Any) -> KernelResult:
+                       num_sweeps: int, target_energy: EnergyTarget | None, **params: Any
+                       ) -> KernelResult:
         seed = int(rng.integers(1, 2**31 - 1))
+        stop = TargetStop(target_energy, num_reads)
+        stop.begin()
         spins = engine.run_backend(backend, arrays, num_reads=num_reads, num_sweeps=num_sweeps,
                                    schedule=self.spec.schedule, seed=seed)
-        return KernelResult(spins=spins, steps=num_sweeps)
+        stop.mark(num_sweeps)
+        return KernelResult(spins=spins, steps=num_sweeps, stops=stop.record(num_sweeps))
 
     def _finish_sampleset(self, sampleset: dimod.SampleSet, params: dict[str, Any]
                           ) -> dimod.SampleSet:
@@ -354,6 +367,7 @@ class QuantumAnnealerEmbeddingSampler(EmulatorSampler, dimod.ComposedSampler):
         j_noise: float | None = None,
         backend: str = "sqa",
         num_sweeps: int | None = None,
+        target_energy: float | None = None,
     ) -> dimod.SampleSet:
         """Embed ``bqm``, anneal it on the child, and map the samples back.
 
@@ -394,10 +408,15 @@ class QuantumAnnealerEmbeddingSampler(EmulatorSampler, dimod.ComposedSampler):
                 As for :meth:`QuantumAnnealerSampler.sample`.
             num_sweeps:
                 As for :meth:`QuantumAnnealerSampler.sample`.
+            target_energy:
+                As for :meth:`QuantumAnnealerSampler.sample` (your model's units): no read
+                stops early; the ``stop_step``/``stop_seconds`` vectors show every
+                (logical) sample at the full anneal.
 
         Returns:
             A :class:`dimod.SampleSet` over the model's variables with a
-            ``chain_break_fraction`` vector. ``info`` holds the child's entries, ``seed``,
+            ``chain_break_fraction`` vector (and, with ``target_energy``, ``stop_step``
+            and ``stop_seconds``). ``info`` holds the child's entries, ``seed``,
             ``fit`` (with the embedding), ``embedding_context``, ``chains``,
             ``chain_lengths``, ``chain_break_fraction_mean``, ``num_discarded`` and
             ``timing`` (the child's, plus ``embedding_ns``).
@@ -489,20 +508,29 @@ class QuantumAnnealerEmbeddingSampler(EmulatorSampler, dimod.ComposedSampler):
                        num_reads: int, record_trace: bool, backend: str, scale: float,
                        child: dict[str, Any], **params: Any) -> EmbeddedResult:
         child_seed = int(rng.integers(0, 2**63 - 1))
+        child = dict(child)
+        target = child.pop("target_energy")  # logical units: the child's energies differ
+        stop = TargetStop(None if target is None else EnergyTarget(target), num_reads)
+        stop.begin()
         response = self._child.sample(arrays.target, answer_mode="raw", seed=child_seed,
                                       **child)
+        stop.mark(child["num_sweeps"])
         info = {k: v for k, v in response.info.items() if k not in ("timing", "seed")}
         return EmbeddedResult(spins=response.record.sample, steps=child["num_sweeps"],
                               info=info, qubits=list(response.variables),
-                              child_timing=dict(response.info["timing"]))
+                              child_timing=dict(response.info["timing"]),
+                              stops=stop.record(child["num_sweeps"]))
 
     def _assemble(self, bqm: dimod.BinaryQuadraticModel, prepared: PreparedModel,
                   result: EmbeddedResult, params: dict[str, Any], seed: int,
                   rng: np.random.Generator) -> dimod.SampleSet:
         logical, fraction, info = unembed(result, prepared.arrays.chains, prepared.labels,
                                           params["chain_break_method"], rng)
+        stops = result.stops
+        if stops is not None:  # every read ran in full; discarded samples are dropped
+            stops = StopRecord(stops.steps[: len(logical)], stops.seconds[: len(logical)])
         logical_result = KernelResult(logical, result.steps, info={**result.info, **info},
-                                      vectors={"chain_break_fraction": fraction})
+                                      vectors={"chain_break_fraction": fraction}, stops=stops)
         return super()._assemble(bqm, prepared, logical_result, params, seed, rng)
 
     def _finish_sampleset(self, sampleset: dimod.SampleSet, params: dict[str, Any]

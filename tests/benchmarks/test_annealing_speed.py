@@ -8,10 +8,13 @@ Cases: a K2000-style dense ±1 complete graph (2,000 spins, fixed seed) and G22 
 for both samplers, in the same run. Flips attempted per second = n × sweeps × reads /
 sampling time (``info["timing"]["sampling_ns"]`` of each sampler; model conversion to arrays
 is preprocessing for both), from the fastest of ``ROUNDS`` calls. Ours runs with 1 and with
-2 numba threads.
-Bars: K2000 ≥ 10× dwave-samplers' flip rate with a median energy no worse; G22 ≥ 1×.
-The median of one 10-read call is noisy, so the last test repeats the K2000 call with eight
-seeds and compares the medians of all 80 reads (see its docstring).
+2 numba threads (G22 is sparse with integer weights, so ours runs the lanes kernel: 16 reads
+per vector operation, one block for 10 reads, so the second thread has nothing to do).
+Bars (issue 18): K2000 ≥ 10× dwave-samplers' flip rate with a median energy no worse; G22
+≥ 5× per thread (ours on 1 thread) with a median cut no worse.
+The median of one 10-read call is noisy, so the medians test repeats each call with eight
+seeds and compares the medians of all 80 reads (see its docstring). The last test measures
+what checking a ``target_energy`` costs: a target no read reaches, against no target.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ READS, SWEEPS, K2000_SEED = 10, 1000, 2000
 ROUNDS = {"K2000": 1, "G22": 5}
 RUNNERS = ("dwave-samplers", "ours-1-thread", "ours-2-threads")
 RESULTS: dict[str, dict[str, dict]] = {"K2000": {}, "G22": {}}
-BARS = {"K2000": 10.0, "G22": 1.0}
+BARS = {"K2000": 10.0, "G22": 5.0}
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +125,8 @@ def test_summary(case):
     assert all(res["rate"] > 0 for res in results.values())
 
 
-def test_k2000_median_energy_over_independent_calls(problems):
+@pytest.mark.parametrize("case", ["K2000", "G22"])
+def test_median_energy_over_independent_calls(problems, case):
     """The energy half of the bar with more than one call's worth of evidence.
 
     One call of 10 reads gives each sampler's median from 10 numbers, and both samplers run
@@ -130,11 +134,13 @@ def test_k2000_median_energy_over_independent_calls(problems):
     coin toss. This repeats the benchmark's call (10 reads × 1,000 sweeps, same β range) with
     the seeds 1–8 for both samplers and compares the medians of all 80 reads; it also counts
     the calls in which ours had the lower-or-equal median and runs a Mann-Whitney U test.
-    About 10 minutes (dwave-samplers takes ~75 s per call on K2000).
+    About 10 minutes on K2000 (dwave-samplers takes ~75 s per call there), seconds on G22.
     """
     from scipy.stats import mannwhitneyu
 
-    bqm = problems["K2000"]
+    if case not in problems:
+        pytest.skip(f"G22 not found in {GSET_DIR}")
+    bqm = problems[case]
     beta_range = beta_range_of(bqm)
     ours, theirs, wins = [], [], 0
     for seed in range(1, 9):
@@ -149,9 +155,36 @@ def test_k2000_median_energy_over_independent_calls(problems):
     ours, theirs = np.concatenate(ours), np.concatenate(theirs)
     p_value = mannwhitneyu(ours, theirs).pvalue
     no_worse = np.median(ours) <= np.median(theirs)
-    print(f"K2000, {len(ours)} reads each: median ours {np.median(ours):.1f}, dwave-samplers "
+    print(f"{case}, {len(ours)} reads each: median ours {np.median(ours):.1f}, dwave-samplers "
           f"{np.median(theirs):.1f} ({'no worse' if no_worse else 'WORSE'}); mean ours "
           f"{ours.mean():.1f} ± {ours.std(ddof=1) / np.sqrt(len(ours)):.1f}, dwave-samplers "
           f"{theirs.mean():.1f} ± {theirs.std(ddof=1) / np.sqrt(len(theirs)):.1f} (s.e.); ours "
           f"no worse in {wins} of 8 calls; Mann-Whitney U p = {p_value:.2f}")
     assert np.isfinite(ours).all() and np.isfinite(theirs).all()
+
+
+def test_target_check_costs_little(problems):
+    """Ours on G22 (1 thread) with a target no read reaches against no target: the samples
+    are identical and the rate ratio says what the per-sweep checks and the 64 chunks cost
+    (best of ``ROUNDS`` calls each)."""
+    if "G22" not in problems:
+        pytest.skip(f"G22 not found in {GSET_DIR}")
+    bqm = problems["G22"]
+    kwargs = dict(num_reads=READS, num_sweeps=SWEEPS, beta_range=beta_range_of(bqm),
+                  beta_schedule_type="geometric", seed=12345)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        sampler = SimulatedAnnealingSampler()
+        sampler.sample(bqm, num_reads=2, num_sweeps=2, seed=0, target_energy=-1e9)  # compile
+        plain = [sampler.sample(bqm, **kwargs) for _ in range(ROUNDS["G22"])]
+        checked = [sampler.sample(bqm, target_energy=-1e9, **kwargs)
+                   for _ in range(ROUNDS["G22"])]
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(plain[0].record.sample, checked[0].record.sample)
+    seconds = [min(c.info["timing"]["sampling_ns"] for c in calls) * 1e-9
+               for calls in (plain, checked)]
+    print(f"\nG22 target check: {seconds[0]:.3f} s without, {seconds[1]:.3f} s with an "
+          f"unreached target_energy ({seconds[1] / seconds[0]:.3f}x the time)")
+    assert np.all(checked[0].record.stop_step == SWEEPS)

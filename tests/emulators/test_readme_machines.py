@@ -17,7 +17,7 @@ def machines_examples() -> list[str]:
 
 def test_machines_section_examples_run(capsys):
     blocks = machines_examples()
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)  # noqa: S102 - our own README
