@@ -477,72 +477,16 @@ def build_tables(
     for rec in records:
         job = rec["job"]
         res = rec.get("result") or {}
-        base = {
-            "job_id": rec["id"], "suite": job["suite"], "problem": job["problem"],
-            "kind": job["kind"], "mode": job["mode"], "machine": job["machine_name"],
-            "machine_type": job["machine"],
-            "setting": ", ".join(f"{k}={v}" for k, v in sorted(job["setting"].items()))
-            or "default",
-            "problem_params": json.dumps(job["problem_params"], sort_keys=True),
-            "sample_params": json.dumps(job["sample_params"], sort_keys=True),
-            "seed": job["seed"], "status": rec["status"], "error": rec.get("error"),
-            "sweeps": job["sample_params"].get("num_sweeps"),
-            "time_limit": job["sample_params"].get("time_limit"),
-            "num_variables": res.get("num_variables"),
-            "has_trace": bool(res.get("trace")),
-        }
-        for k in setting_keys:
-            value = job["setting"].get(k)
-            base[f"set_{k}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
+        base = _base_row(rec, setting_keys)
         if job["mode"] == "train":
-            m = res.get("metrics", {})
-            rows.append({**base, "read": 0, "train_accuracy": m.get("train_accuracy"),
-                         "test_accuracy": m.get("test_accuracy"),
-                         "wall_s": res.get("wall_s"),
-                         "extra": json.dumps(m, sort_keys=True, default=_json_default)})
+            rows.append(_training_row(base, res))
             if res.get("history"):
                 training_frames.append(_training_rows(rec["id"], base, res["history"]))
             continue
         target, source = targets.get(_instance_key(job), (math.nan, "missing"))
-        energies = np.asarray(res.get("energies", []), dtype=float)
-        n = max(len(energies), 1) if rec["status"] == "ok" else 1
-        wall_per_read = (res.get("wall_s") or math.nan) / n
-        modelled = res.get("modelled_s")
-        modelled_per_read = modelled / n if modelled is not None else math.nan
-        if "stop_seconds" in res and len(res["stop_seconds"]) == energies.size:
-            wall_per_read = wall_per_read * _run_share(res["stop_seconds"])
-            modelled_per_read = modelled_per_read * _run_share(res["stop_step"])
-        obj = res.get("objective")
-        if rec["status"] != "ok" or energies.size == 0:
-            rows.append({**base, "read": 0, "energy": math.nan, "target": target,
-                         "target_source": source, "success": False})
-            continue
-        ok_target = math.isfinite(target)
-        success = metrics.successes(energies, target, epsilon, epsilon_rel) if ok_target \
-            else np.zeros(energies.size, dtype=bool)
-        resid = metrics.residual_energy(energies, target if ok_target else math.nan)
-        for i, e in enumerate(energies):
-            row = {**base, "read": i, "energy": float(e), "target": target,
-                   "target_source": source, "success": bool(success[i]),
-                   "residual": float(resid[i]), "wall_s": _at(wall_per_read, i),
-                   "modelled_s": _at(modelled_per_read, i)}
-            if obj:
-                row["objective_name"], row["objective"] = obj[0], obj[1] + obj[2] * float(e)
-                row["target_objective"] = obj[1] + obj[2] * target if ok_target else math.nan
-            rows.append(row)
-        tr = res.get("trace")
-        if tr:
-            best = np.asarray(tr["best_energy"], dtype=float)
-            steps = np.asarray(tr["step"])
-            secs = np.asarray(tr["seconds"], dtype=float)
-            reads, t = best.shape
-            trace_frames.append(pd.DataFrame({
-                "job_id": rec["id"], "problem": job["problem"], "machine": job["machine_name"],
-                "setting": base["setting"], "seed": job["seed"],
-                "read": np.repeat(np.arange(reads), t), "step": np.tile(steps, reads),
-                "seconds": np.tile(secs, reads), "best_energy": best.ravel(),
-                "target": target,
-            }))
+        rows.extend(_read_rows(rec, base, target, source, epsilon, epsilon_rel))
+        if res.get("trace") and rec["status"] == "ok" and len(res.get("energies", [])):
+            trace_frames.append(_trace_frame(rec, base, target))
     jobs = pd.DataFrame(rows)
     traces = pd.concat(trace_frames, ignore_index=True) if trace_frames else pd.DataFrame(
         columns=["job_id", "problem", "machine", "setting", "seed", "read", "step", "seconds",
@@ -550,6 +494,86 @@ def build_tables(
     training = (pd.concat(training_frames, ignore_index=True) if training_frames
                 else pd.DataFrame(columns=TRAINING_COLUMNS))
     return jobs, traces, training
+
+
+def _base_row(rec: Mapping[str, Any], setting_keys: list[str]) -> dict[str, Any]:
+    """The columns every row of one job shares."""
+    job, res = rec["job"], rec.get("result") or {}
+    base = {
+        "job_id": rec["id"], "suite": job["suite"], "problem": job["problem"],
+        "kind": job["kind"], "mode": job["mode"], "machine": job["machine_name"],
+        "machine_type": job["machine"],
+        "setting": ", ".join(f"{k}={v}" for k, v in sorted(job["setting"].items()))
+        or "default",
+        "problem_params": json.dumps(job["problem_params"], sort_keys=True),
+        "sample_params": json.dumps(job["sample_params"], sort_keys=True),
+        "seed": job["seed"], "status": rec["status"], "error": rec.get("error"),
+        "sweeps": job["sample_params"].get("num_sweeps"),
+        "time_limit": job["sample_params"].get("time_limit"),
+        "num_variables": res.get("num_variables"),
+        "has_trace": bool(res.get("trace")),
+    }
+    for k in setting_keys:
+        value = job["setting"].get(k)
+        base[f"set_{k}"] = json.dumps(value) if isinstance(value, (list, dict)) else value
+    return base
+
+
+def _training_row(base: dict[str, Any], res: Mapping[str, Any]) -> dict[str, Any]:
+    """The one row of a training job."""
+    m = res.get("metrics", {})
+    return {**base, "read": 0, "train_accuracy": m.get("train_accuracy"),
+            "test_accuracy": m.get("test_accuracy"), "wall_s": res.get("wall_s"),
+            "extra": json.dumps(m, sort_keys=True, default=_json_default)}
+
+
+def _read_rows(rec: Mapping[str, Any], base: dict[str, Any], target: float, source: str,
+               epsilon: float, epsilon_rel: float) -> list[dict[str, Any]]:
+    """One row per read of a QUBO job (one placeholder row when it failed or has no reads)."""
+    res = rec.get("result") or {}
+    energies = np.asarray(res.get("energies", []), dtype=float)
+    n = max(len(energies), 1) if rec["status"] == "ok" else 1
+    wall_per_read = (res.get("wall_s") or math.nan) / n
+    modelled = res.get("modelled_s")
+    modelled_per_read = modelled / n if modelled is not None else math.nan
+    if "stop_seconds" in res and len(res["stop_seconds"]) == energies.size:
+        wall_per_read = wall_per_read * _run_share(res["stop_seconds"])
+        modelled_per_read = modelled_per_read * _run_share(res["stop_step"])
+    if rec["status"] != "ok" or energies.size == 0:
+        return [{**base, "read": 0, "energy": math.nan, "target": target,
+                 "target_source": source, "success": False}]
+    ok_target = math.isfinite(target)
+    success = metrics.successes(energies, target, epsilon, epsilon_rel) if ok_target \
+        else np.zeros(energies.size, dtype=bool)
+    resid = metrics.residual_energy(energies, target if ok_target else math.nan)
+    obj = res.get("objective")
+    rows = []
+    for i, e in enumerate(energies):
+        row = {**base, "read": i, "energy": float(e), "target": target,
+               "target_source": source, "success": bool(success[i]),
+               "residual": float(resid[i]), "wall_s": _at(wall_per_read, i),
+               "modelled_s": _at(modelled_per_read, i)}
+        if obj:
+            row["objective_name"], row["objective"] = obj[0], obj[1] + obj[2] * float(e)
+            row["target_objective"] = obj[1] + obj[2] * target if ok_target else math.nan
+        rows.append(row)
+    return rows
+
+
+def _trace_frame(rec: Mapping[str, Any], base: dict[str, Any], target: float) -> pd.DataFrame:
+    """The best-so-far trace of a QUBO job in long form."""
+    job, tr = rec["job"], rec["result"]["trace"]
+    best = np.asarray(tr["best_energy"], dtype=float)
+    steps = np.asarray(tr["step"])
+    secs = np.asarray(tr["seconds"], dtype=float)
+    reads, t = best.shape
+    return pd.DataFrame({
+        "job_id": rec["id"], "problem": job["problem"], "machine": job["machine_name"],
+        "setting": base["setting"], "seed": job["seed"],
+        "read": np.repeat(np.arange(reads), t), "step": np.tile(steps, reads),
+        "seconds": np.tile(secs, reads), "best_energy": best.ravel(),
+        "target": target,
+    })
 
 
 def collect(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from emulators import calibration as cal
-from emulators.machine import PRESETS, ClockModel, _load_presets, get_preset
+from emulators.machine import ClockModel, all_presets, get_preset
 from emulators.quantum_annealer import QpuTiming
 
 DOCS = Path(__file__).parents[2] / "docs" / "calibration.md"
@@ -25,8 +25,7 @@ def test_each_clock_reproduces_the_figures_it_was_fitted_to(preset, check):
 
 
 def test_every_preset_names_its_clock_source():
-    _load_presets()
-    specs = {spec.name: spec for spec in PRESETS.values()}
+    specs = {spec.name: spec for spec in all_presets().values()}
     for name, spec in specs.items():
         record = cal.calibration_for(name)
         assert spec.clock.source == record.source
