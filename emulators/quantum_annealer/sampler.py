@@ -317,7 +317,8 @@ class QuantumAnnealerSampler(EmulatorSampler, dimod.Structured):
     def _timing(self, watch: Stopwatch, prepared: PreparedModel, result: KernelResult,
                 params: dict[str, Any]) -> dict[str, float]:
         timing = watch.timing(None)
-        timing.update(self.spec.timing.report(params["num_reads"], params["annealing_time"]))
+        timing.update(self.spec.timing.report(params["num_reads"], params["annealing_time"],
+                                              num_qubits=len(prepared.labels)))
         return timing
 
 

@@ -415,3 +415,21 @@ def test_works_under_dwave_system_embedding_composites(chimera):
     ss = system.FixedEmbeddingComposite(chimera, chains).sample(bqm, **kw)
     assert ss.first.energy == e0
     assert "timing" in ss.info
+
+
+def test_readout_time_follows_the_qubits_the_model_uses():
+    """The modelled readout per read is the timing model's value for the qubits programmed
+    (a small embedded model reads faster than the whole chip)."""
+    from emulators import QuantumAnnealerEmbeddingSampler
+
+    sampler = QuantumAnnealerEmbeddingSampler("Advantage")
+    small = dimod.generators.ran_r(1, 6, seed=0)
+    large = dimod.generators.ran_r(1, 24, seed=0)
+    t_small = sampler.sample(small, num_reads=2, seed=1).info["timing"]
+    t_large = sampler.sample(large, num_reads=2, seed=1).info["timing"]
+    timing = sampler.spec.timing
+    assert t_small["qpu_readout_time_per_sample"] < t_large["qpu_readout_time_per_sample"]
+    assert t_large["qpu_readout_time_per_sample"] < timing.readout_us(None)
+    emb = sampler.sample(small, num_reads=2, seed=1, return_embedding=True).info
+    qubits = sum(len(chain) for chain in emb["embedding_context"]["embedding"].values())
+    assert t_small["qpu_readout_time_per_sample"] == pytest.approx(timing.readout_us(qubits))
