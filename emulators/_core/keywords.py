@@ -29,6 +29,7 @@ from emulators._core.validation import check_choice, check_positive_float, check
 __all__ = [
     "Check",
     "args_section",
+    "explain_unknown_keywords",
     "flag",
     "integer",
     "number",
@@ -97,6 +98,26 @@ def sample_keywords(cls: type) -> dict[str, Any]:
         raise TypeError(f"{cls.__name__}.sample must list its keywords explicitly, not **kwargs")
     return {name: p.default for name, p in signature.parameters.items()
             if p.kind is p.KEYWORD_ONLY}
+
+
+def explain_unknown_keywords(sample: Callable) -> Callable:
+    """``sample`` refusing an unknown keyword with a ``TypeError`` that lists the accepted
+    ones (Python's own message names only the unknown one). The wrapper keeps ``sample``'s
+    signature and docstring (``help()``, :func:`sample_keywords`, doctests see the original).
+    """
+    signature = inspect.signature(sample)
+    accepted = [name for name, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY]
+
+    @functools.wraps(sample)
+    def checked(self, *args: Any, **kwargs: Any) -> Any:
+        unknown = [name for name in kwargs if name not in accepted]
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}.sample() got unknown keyword argument(s) "
+                f"{', '.join(map(repr, unknown))}; accepted: {', '.join(accepted)}")
+        return sample(self, *args, **kwargs)
+
+    return checked
 
 
 _ARG_LINE = re.compile(r"^(?P<indent> *)(?P<name>\w+)(?: \([^)]*\))?:\s*(?P<text>.*)$")

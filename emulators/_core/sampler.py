@@ -30,7 +30,14 @@ import numpy as np
 
 from emulators._core.arrays import IsingArrays, ising_arrays, parse_initial_states
 from emulators._core.devices import device_sync
-from emulators._core.keywords import Check, integer, one_of, sample_keywords, truth
+from emulators._core.keywords import (
+    Check,
+    explain_unknown_keywords,
+    integer,
+    one_of,
+    sample_keywords,
+    truth,
+)
 from emulators._core.seeds import make_rng
 from emulators._core.target import (
     EnergyTarget,
@@ -154,6 +161,11 @@ class EmulatorSampler(dimod.Sampler, ABC):
     parameter_properties: ClassVar[tuple[str, ...]] = ()
     #: A dataclass whose fields are keywords of :meth:`sample`, bundled for the engine.
     options_class: ClassVar[type | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "sample" in cls.__dict__:  # an unknown keyword's error lists the accepted ones
+            cls.sample = explain_unknown_keywords(cls.__dict__["sample"])
 
     @property
     def parameters(self) -> dict[str, list]:

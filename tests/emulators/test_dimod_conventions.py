@@ -158,6 +158,14 @@ def test_unknown_keywords_raise_type_error_naming_them(name):
         sampler.sample(dimod.BQM({0: 1.0}, {}, 0.0, "SPIN"), num_sweepz=3)
 
 
+@pytest.mark.parametrize("name", list(ALL))
+def test_unknown_keyword_errors_list_the_accepted_ones(name):
+    sampler = ALL[name]()
+    with pytest.raises(TypeError, match="accepted: ") as err:
+        sampler.sample(dimod.BQM({0: 1.0}, {}, 0.0, "SPIN"), num_sweepz=3)
+    assert all(keyword in str(err.value) for keyword in sampler.parameters)
+
+
 # --------------------------------------------------------------------------- import cost
 def test_importing_the_package_builds_no_hardware_graph():
     code = ("import emulators, emulators.machine as m; "
