@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -208,23 +209,26 @@ def _anneal_parallel(t0, t1, temps, interval, offset_rate, single, spins, fields
                    indices, data, is_dense)
 
 
-@njit(cache=True, fastmath=True)
-def _anneal_serial(t0, t1, temps, interval, offset_rate, single, spins, fields, energy,
-                   offset, best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                   is_dense, threshold=NO_THRESHOLD, stop_step=None):
-    stops = _stops_or_running(stop_step, spins.shape[0])
-    for r in range(spins.shape[0]):
-        _run_steps(r, t0, t1, temps, interval, offset_rate, single, threshold, spins, fields,
-                   energy, offset, best_energy, best_spins, rng_state, stops, dense, indptr,
-                   indices, data, is_dense)
-
-
 @njit(cache=True, inline="always")
 def _stops_or_running(stop_step, rows):
     """``stop_step``, or (when ``None``) a fresh array of ``rows`` running rows."""
     if stop_step is None:
         return np.full(rows, -1, dtype=np.int64)
     return stop_step
+
+
+def _on_threads(shared: bool, kernel: Any, *args: Any) -> None:
+    """Run the ``prange`` kernel on numba's threads, or on one thread when ``shared`` is false
+    (too little work to share; rows are independent, so the result is the same)."""
+    if shared:
+        kernel(*args)
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        kernel(*args)
+    finally:
+        numba.set_num_threads(before)
 
 
 class RowState(NamedTuple):
@@ -299,10 +303,9 @@ def anneal(state: RowState, couplings: Couplings, t0: int, t1: int, temps: np.nd
     threshold`` (``state.stop_step``).
     """
     rows, n = state.spins.shape
-    kernel = _anneal_parallel if rows > 1 and rows * n * (t1 - t0) >= PARALLEL_MIN_WORK \
-        else _anneal_serial
-    kernel(t0, t1, temps, interval, offset_rate, single, *state[:-1], *couplings, threshold,
-           state.stop_step)
+    _on_threads(rows > 1 and rows * n * (t1 - t0) >= PARALLEL_MIN_WORK, _anneal_parallel,
+                t0, t1, temps, interval, offset_rate, single, *state[:-1], *couplings,
+                threshold, state.stop_step)
 
 
 @njit(cache=True, inline="always")
@@ -359,20 +362,6 @@ def _exchange_parallel(round0, round1, exchange_interval, offset_rate, single, r
                           dense, indptr, indices, data, is_dense)
 
 
-@njit(cache=True, fastmath=True)
-def _exchange_serial(round0, round1, exchange_interval, offset_rate, single, row_temp, perm,
-                     swap_state, accepted, attempted, spins, fields, energy, offset,
-                     best_energy, best_spins, rng_state, dense, indptr, indices, data,
-                     is_dense, threshold=NO_THRESHOLD, stop_step=None):
-    stops = _stops_or_running(stop_step, spins.shape[0])
-    for r in range(perm.shape[0]):
-        if not _run_stopped(perm, stops, r):
-            _exchange_run(r, round0, round1, exchange_interval, offset_rate, single,
-                          threshold, row_temp, perm, swap_state, accepted, attempted, spins,
-                          fields, energy, offset, best_energy, best_spins, rng_state, stops,
-                          dense, indptr, indices, data, is_dense)
-
-
 @njit(cache=True, inline="always")
 def _run_stopped(perm, stop_step, r):
     """Whether a replica of run ``r`` has stopped (then the whole run has)."""
@@ -402,9 +391,9 @@ def replica_exchange_rounds(state: RowState, couplings: Couplings, exchange: Exc
     """
     runs, replicas = exchange.perm.shape
     work = runs * replicas * state.spins.shape[1] * (round1 - round0) * exchange_interval
-    kernel = _exchange_parallel if runs > 1 and work >= PARALLEL_MIN_WORK else _exchange_serial
-    kernel(round0, round1, exchange_interval, offset_rate, single, *exchange, *state[:-1],
-           *couplings, threshold, state.stop_step)
+    _on_threads(runs > 1 and work >= PARALLEL_MIN_WORK, _exchange_parallel,
+                round0, round1, exchange_interval, offset_rate, single, *exchange, *state[:-1],
+                *couplings, threshold, state.stop_step)
 
 
 @njit(cache=True)

@@ -276,21 +276,22 @@ def test_same_seed_same_result_whatever_the_thread_count():
 
 
 def test_parallel_kernel_equals_serial_kernel_for_any_thread_count():
+    """The one-thread launch (too little work to share) and every thread count agree."""
     arrays = ising_arrays(random_qubo(50, seed=3).spin)
     start = np.random.default_rng(2).choice([-1, 1], size=(5, 50)).astype(np.int8)
     temps = np.geomspace(3.0, 0.05, 10)
     finals = []
     before = numba.get_num_threads()
     try:
-        for kernel, threads in ((kernels_cpu._anneal_serial, 1),
-                                (kernels_cpu._anneal_parallel, 1),
-                                (kernels_cpu._anneal_parallel, before)):
+        for shared, threads in ((False, before), (True, 1), (True, before)):
             numba.set_num_threads(threads)
             st = kernel_state(arrays, start, seed=4)
-            kernel(0, 500, temps, 50, 0.5, False, st["spins"], st["fields"], st["energy"],
-                   st["offset"], st["best_energy"], st["best_spins"], st["rng_state"],
-                   *coupling(arrays))
+            kernels_cpu._on_threads(
+                shared, kernels_cpu._anneal_parallel, 0, 500, temps, 50, 0.5, False,
+                st["spins"], st["fields"], st["energy"], st["offset"], st["best_energy"],
+                st["best_spins"], st["rng_state"], *coupling(arrays))
             finals.append(np.concatenate([st["best_spins"], st["spins"]]))
+        assert numba.get_num_threads() == before  # the one-thread launch restores the count
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(finals[0], finals[1]) and np.array_equal(finals[0], finals[2])
@@ -362,15 +363,17 @@ def test_parallel_replica_exchange_kernel_equals_serial():
     runs, m = 3, 4
     start = np.random.default_rng(2).choice([-1, 1], size=(runs * m, 40)).astype(np.int8)
     finals = []
-    for kernel in (kernels_cpu._exchange_serial, kernels_cpu._exchange_parallel):
+    for shared in (False, True):
         st = kernel_state(arrays, start, seed=4)
         row_temp = np.tile(np.geomspace(3.0, 0.05, m), runs).reshape(-1, 1)
         perm = np.arange(runs * m).reshape(runs, m)
         acc = np.zeros((runs, m - 1), dtype=np.int64)
         att = np.zeros_like(acc)
-        kernel(0, 30, 10, 0.0, False, row_temp, perm, kernels_cpu.seed_states(np.arange(runs)),
-               acc, att, st["spins"], st["fields"], st["energy"], st["offset"],
-               st["best_energy"], st["best_spins"], st["rng_state"], *coupling(arrays))
+        kernels_cpu._on_threads(
+            shared, kernels_cpu._exchange_parallel, 0, 30, 10, 0.0, False, row_temp, perm,
+            kernels_cpu.seed_states(np.arange(runs)), acc, att, st["spins"], st["fields"],
+            st["energy"], st["offset"], st["best_energy"], st["best_spins"], st["rng_state"],
+            *coupling(arrays))
         finals.append((st["best_spins"].copy(), perm.copy(), acc.copy(), row_temp.copy()))
     for a, b in zip(*finals, strict=True):
         assert np.array_equal(a, b)
