@@ -37,3 +37,17 @@ def suite_text(models: dict[str, Path], **overrides: str) -> str:
     }
     parts.update(overrides)
     return "\n".join(v for v in parts.values() if v) + "\n"
+
+
+def run_tiny_suite(tmp: Path, name: str, sizes: dict[str, tuple[int, int]], machines: str):
+    """Run a suite of random models (``sizes``: key -> (variables, seed)) on ``machines``
+    (the spec's ``machines:`` block) in ``tmp``; returns the finished run's summary."""
+    from suites.runner import run_suite
+    from suites.spec import load_suite
+
+    models = {key: write_model(tmp / f"{key}.json", n, seed) for key, (n, seed) in sizes.items()}
+    path = tmp / f"{name}.yaml"
+    path.write_text(suite_text(models, machines=machines))
+    summary = run_suite(load_suite(path), tmp / "results", workers=1, progress=False)
+    assert summary.ok
+    return summary

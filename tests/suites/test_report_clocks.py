@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 
 from suites import clocks, plots, report, summary, verdict
-from suites.runner import run_suite
-from suites.spec import load_suite
-from tests.suites.helpers import suite_text, write_model
+from tests.suites.helpers import run_tiny_suite
 from tests.suites.test_verdict import _qubo
 
 
@@ -95,16 +93,10 @@ def test_machine_clocks_name_stored_and_todays_sources():
 
 @pytest.fixture(scope="module")
 def da_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("clocks")
-    models = {"m10": write_model(tmp / "m10.json", 10, 3),
-              "m40": write_model(tmp / "m40.json", 14, 4)}
     machines = ("machines:\n  - machine: da\n    params: {number_iterations: 200}\n"
                 "  - machine: sa\n    params: {num_sweeps: 50}")
-    path = tmp / "clocked.yaml"
-    path.write_text(suite_text(models, machines=machines))
-    result = run_suite(load_suite(path), tmp / "results", workers=1, progress=False)
-    assert result.ok
-    return result.run_dir
+    return run_tiny_suite(tmp_path_factory.mktemp("clocks"), "clocked",
+                          {"m10": (10, 3), "m40": (14, 4)}, machines).run_dir
 
 
 def test_report_names_each_machines_clock_source(da_run):

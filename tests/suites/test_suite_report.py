@@ -11,24 +11,17 @@ import subprocess
 import pytest
 
 from suites import report
-from suites.runner import run_suite
-from suites.spec import load_suite
-from tests.suites.helpers import suite_text, write_model
+from tests.suites.helpers import run_tiny_suite
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("report")
-    models = {"m10": write_model(tmp / "m10.json", 10, 1),
-              "m40": write_model(tmp / "m40.json", 40, 2)}
     machines = ("machines:\n  - machine: sa\n    grid: {num_sweeps: [20, 200]}\n"
                 "  - machine: dwave-greedy")
-    path = tmp / "tiny.yaml"
-    path.write_text(suite_text(models, machines=machines))
-    summary = run_suite(load_suite(path), tmp / "results", workers=1, progress=False)
-    assert summary.ok
+    summary = run_tiny_suite(tmp_path_factory.mktemp("report"), "tiny",
+                             {"m10": (10, 1), "m40": (40, 2)}, machines)
     report.write_report(summary.run_dir)
     return summary.run_dir
 
