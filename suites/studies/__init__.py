@@ -20,6 +20,7 @@ STUDIES: dict[str, str] = {
     "layerwise_report": "suites.studies.layerwise_report",
     "layerwise_fit": "suites.studies.layerwise_fit",
     "calibration": "suites.studies.calibration",
+    "peers": "suites.studies.peers",
 }
 
 

@@ -10,12 +10,16 @@ A study module defines
 * ``STUDY = Study(name, summary, Options, run, render)``, which
   :mod:`suites.studies` lists and ``isingbench study NAME`` runs, and a ``main`` for
   ``python -m suites.studies.NAME``.
+
+Options refused by the options dataclass (a ``ValueError``) end the command line with argparse's
+usage error; a :class:`StudyError` raised by ``run`` ends it with one line and exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,18 +27,24 @@ from typing import Any
 _MISSING = dataclasses.MISSING
 
 
+class StudyError(RuntimeError):
+    """A study could not produce its result (e.g. no run finished); the command line prints
+    the message as one line, without a traceback, and exits with status 1."""
+
+
 def option(default: Any = _MISSING, help: str = "", *, choices: Sequence[Any] | None = None,
-           noun: str = "value", positional: bool = False) -> Any:
+           noun: str = "value", positional: bool = False, type: type | None = None) -> Any:
     """A study option: a dataclass field with its command-line metadata.
 
     ``default``: a number, string, bool or tuple (a tuple option takes one or more values;
-    omitted: a required option). ``choices``: the allowed values, checked by the command line
-    and by :class:`StudyOptions` (``noun`` names one in the error). ``positional``: given
-    without a flag (e.g. ``RUN``).
+    omitted: a required option), or ``None`` with ``type`` (the option then reads values of
+    that type and is ``None`` when not given). ``choices``: the allowed values, checked by the
+    command line and by :class:`StudyOptions` (``noun`` names one in the error).
+    ``positional``: given without a flag (e.g. ``RUN``).
     """
     return dataclasses.field(default=default, metadata={
         "help": help, "choices": None if choices is None else tuple(choices), "noun": noun,
-        "positional": positional})
+        "positional": positional, "type": type})
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,8 @@ def _add_argument(parser: argparse.ArgumentParser, spec: dataclasses.Field) -> N
     elif default is _MISSING:
         parser.add_argument(flag, required=True, **kwargs)
     else:
-        parser.add_argument(flag, type=type(default), default=default, **kwargs)
+        parser.add_argument(flag, type=meta.get("type") or type(default), default=default,
+                            **kwargs)
 
 
 @dataclass(frozen=True)
@@ -98,11 +109,24 @@ class Study:
 
     def parse(self, argv: Sequence[str] | None = None, prog: str | None = None
               ) -> StudyOptions:
-        """Options from command-line arguments."""
-        args = vars(self.parser(prog).parse_args(argv))
-        return self.options(**args)
+        """Options from command-line arguments (options the dataclass refuses end with the
+        parser's usage error, ``SystemExit(2)``)."""
+        parser = self.parser(prog)
+        args = vars(parser.parse_args(argv))
+        try:
+            return self.options(**args)
+        except ValueError as exc:
+            parser.error(str(exc))
 
     def main(self, argv: Sequence[str] | None = None, prog: str | None = None) -> int:
-        """Parse the options, run the study and print its markdown; exit status 0."""
-        print(self.render(self.run(self.parse(argv, prog))))
+        """Parse the options, run the study and print its markdown; exit status 0, or 1 with
+        one line on stderr when the run raises :class:`StudyError`."""
+        options = self.parse(argv, prog)
+        try:
+            result = self.run(options)
+        except StudyError as exc:
+            name = prog or f"python -m suites.studies.{self.name}"
+            print(f"{name}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 1
+        print(self.render(result))
         return 0

@@ -16,7 +16,9 @@ Every :class:`Solver` runs in two *settings* on each instance:
     ``num_replicas`` replicas and an SQA read ``trotter`` slices, so they get
     ``sweeps / replicas`` and ``sweeps / trotter`` sweeps. Agents are reads. Tabu search
     has no sweeps: its per-read time limit is the per-read time of our one-thread reference
-    annealer at the matched budget.
+    annealer at the matched budget. The three single-flip annealers (ours, dwave-samplers',
+    OpenJij's) also share one schedule, :data:`MATCHED_SCHEDULE`: one β per sweep, geometric
+    over the instance's :func:`matched_beta_range`.
 
 Updates are counted from what each run reports (sweeps or steps actually run) times ``n``
 times reads (times replicas or slices); tabu's moves are not reported, so its rate is left
@@ -33,7 +35,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import dimod
@@ -41,12 +43,14 @@ import numpy as np
 
 __all__ = [
     "DOCUMENTED_DEFAULTS",
+    "MATCHED_SCHEDULE",
     "SETTINGS",
     "Budget",
     "Context",
     "Outcome",
     "Solver",
     "all_solvers",
+    "matched_beta_range",
 ]
 
 SETTINGS = ("defaults", "matched")
@@ -63,10 +67,11 @@ DOCUMENTED_DEFAULTS: dict[str, str] = {
                   "(no spec above its 4,096 spins)",
     "dSB (ours)": "as bSB (ours), variant='dSB'",
     "momentum (ours)": "num_sweeps=1000, dropout=0.5, self-coupling λ_max(J)",
-    "dwave SA": "num_sweeps=1000, geometric β range from the model (dwave-samplers docs)",
+    "dwave SA": "num_sweeps=1000, geometric β over its default range: hot ln 2 / (2 max_i F_i), "
+                "cold ln(#smallest gaps / 0.01) / (2 min |bias|) (dwave-samplers docs)",
     "dwave tabu": "timeout=20 ms per read, num_restarts=1e6 (dwave-samplers docs)",
-    "OpenJij SA": "num_sweeps=1000, geometric β range from the model, single-spin flip, "
-                  "sparse=True (openjij.SASampler.sample)",
+    "OpenJij SA": "num_sweeps=1000, geometric β over a range estimated from the flip costs "
+                  "of random states, single-spin flip, sparse=True (openjij.SASampler.sample)",
     "OpenJij SQA": "num_sweeps=1000, trotter=4, beta=5, gamma=1, quartic schedule "
                    "(openjij.SQASampler)",
     "sb bSB": "agents=128 (study: its reads), max_steps=10000, early_stopping=True "
@@ -75,6 +80,27 @@ DOCUMENTED_DEFAULTS: dict[str, str] = {
               "agent's state kept, as with best_only=False)",
     "sb dSB": "as sb bSB, mode='discrete'",
 }
+
+
+#: The β schedule of the single-flip annealers (ours, dwave SA, OpenJij SA) in the matched runs.
+MATCHED_SCHEDULE = (
+    "one β per sweep, geometric from hot to cold over the instance's β range, the same for our "
+    "SA, dwave-samplers SA and OpenJij SA: our SA's default range "
+    "(emulators.annealing.schedules.default_beta_range: hot ln 2 / (2 max_i F_i), cold "
+    "ln 100 / (2 min |c|), F_i = |h_i| + Σ_j |J_ij|, c the non-zero h and J of the spin "
+    "form), i.e. dwave-samplers' default rule without its count of smallest gaps")
+
+
+def matched_beta_range(bqm: dimod.BinaryQuadraticModel) -> tuple[float, float]:
+    """``(beta_hot, beta_cold)`` of the matched annealers on ``bqm``: the range our simulated
+    annealer uses by default, computed as it computes it (spin form, kernel storage)."""
+    from emulators._core.arrays import ising_arrays
+    from emulators.annealing.schedules import default_beta_range
+    from emulators.annealing.storage import kernel_model
+
+    model = kernel_model(ising_arrays(bqm))
+    hot, cold = default_beta_range(model.max_field, model.smallest_coefficient)
+    return float(hot), float(cold)
 
 
 @dataclass(frozen=True)
@@ -99,10 +125,13 @@ class Context:
     on G-set, whose target is known before the run), else ``None``.
     ``reference_seconds_per_read``: per-read sampling time of our one-thread reference
     annealer in the matched setting on this instance (tabu's time limit), once measured.
+    ``beta_range``: the instance's :func:`matched_beta_range`, which the single-flip
+    annealers share in the matched setting (:meth:`Solver.run` fills it in when ``None``).
     """
 
     target: float | None = None
     reference_seconds_per_read: float | None = None
+    beta_range: tuple[float, float] | None = None
 
 
 @dataclass
@@ -155,7 +184,8 @@ class Solver:
     ``closest`` names, for ours, the peers whose update rate it is compared with;
     ``max_variables`` is the largest model it is run on (``None``: any), with the reason in
     ``limit_reason``. ``make_params(setting, budget, num_variables, context)`` gives the
-    keyword arguments.
+    keyword arguments; ``implied(context)`` the values its defaults run uses without being
+    given them (so that a matched run with the same values is known to repeat it).
     """
 
     name: str
@@ -168,11 +198,20 @@ class Solver:
     max_variables: int | None = None
     limit_reason: str = ""
     sampler_path: str = ""
+    implied: Callable[[Context], dict] = field(default=lambda context: {})
 
     def stops_at_target(self, context: Context) -> bool:
         """Whether a run with ``context`` passes ``target_energy=`` (ours, once they take it)."""
         return (context.target is not None and bool(self.sampler_path)
                 and "target_energy" in _sampler_class(self.sampler_path)().parameters)
+
+    def repeats_defaults(self, budget: Budget, num_variables: int, context: Context) -> bool:
+        """Whether the matched run would be the defaults run again (same keywords, counting
+        :attr:`implied` ones, and no stop at a target)."""
+        defaults = {**self.params("defaults", budget, num_variables, context),
+                    **self.implied(context)}
+        return (self.params("matched", budget, num_variables, context) == defaults
+                and not self.stops_at_target(context))
 
     def missing(self) -> list[str]:
         """The required modules that cannot be imported."""
@@ -194,6 +233,8 @@ class Solver:
     def run(self, bqm: dimod.BinaryQuadraticModel, setting: str, budget: Budget,
             context: Context, seed: int) -> Outcome:
         """Run in ``setting``; energies are re-scored on ``bqm``."""
+        if context.beta_range is None:
+            context = replace(context, beta_range=matched_beta_range(bqm))
         params = {**self.params(setting, budget, bqm.num_variables, context), "seed": seed}
         energies, seconds, updates, stopped, clock = self.execute(bqm, dict(params), context)
         return Outcome(np.asarray(energies, dtype=float), float(seconds), clock.cpu, clock.wall,
@@ -269,11 +310,29 @@ def _budget(setting: str, default: int, matched: int) -> int:
     return default if setting == "defaults" else matched
 
 
+def _shared_range(ctx: Context) -> tuple[float, float]:
+    """The matched annealers' β range (the instance's, carried by ``ctx``)."""
+    if ctx.beta_range is None:
+        raise ValueError("the matched annealers' β range is the instance's: give "
+                         "Context(beta_range=matched_beta_range(bqm))")
+    return ctx.beta_range
+
+
+def _geometric(ctx: Context) -> dict:
+    """Our and dwave-samplers' keywords of the matched schedule."""
+    return {"beta_range": _shared_range(ctx), "beta_schedule_type": "geometric"}
+
+
 def _ours_solvers() -> list[Solver]:
     sa_peers = ("dwave SA", "OpenJij SA")
 
     def sa(setting: str, budget: Budget, n: int, ctx: Context) -> dict:
-        return {"num_reads": budget.reads, "num_sweeps": _budget(setting, 1000, budget.sweeps)}
+        params = {"num_reads": budget.reads,
+                  "num_sweeps": _budget(setting, 1000, budget.sweeps)}
+        return {**params, **_geometric(ctx)} if setting == "matched" else params
+
+    def sa_default_schedule(ctx: Context) -> dict:  # matched_beta_range is our SA's default
+        return {"beta_range": ctx.beta_range, "beta_schedule_type": "geometric"}
 
     def pt(setting: str, budget: Budget, n: int, ctx: Context) -> dict:
         count = _budget(setting, 1000, max(1, budget.sweeps // PT_REPLICAS))
@@ -303,10 +362,10 @@ def _ours_solvers() -> list[Solver]:
     return [
         Solver("SA (ours)", "ours", ("numba",), flips, sa,
                _ours(SA_PATH, work=sweeps_run, budget_key="num_sweeps"), closest=sa_peers,
-               sampler_path=SA_PATH),
+               sampler_path=SA_PATH, implied=sa_default_schedule),
         Solver("SA (ours, 1 thread)", "ours", ("numba",), flips, sa,
                _ours(SA_PATH, work=sweeps_run, budget_key="num_sweeps", threads=1),
-               closest=sa_peers, sampler_path=SA_PATH),
+               closest=sa_peers, sampler_path=SA_PATH, implied=sa_default_schedule),
         Solver("PT (ours)", "ours", ("numba",),
                "n × sweeps × replicas × reads (Metropolis attempts)", pt,
                _ours(PT_PATH, budget_key="num_sweeps",
@@ -339,6 +398,11 @@ def _dwave_sa(bqm: dimod.BinaryQuadraticModel, params: dict, context: Context) -
         ss = SimulatedAnnealingSampler().sample(bqm, **params)
     updates = bqm.num_variables * params["num_sweeps"] * len(ss)
     return _energies(bqm, ss), ss.info["timing"]["sampling_ns"] * 1e-9, updates, False, clock
+
+
+def _dwave_sa_params(setting: str, budget: Budget, n: int, ctx: Context) -> dict:
+    params = {"num_reads": budget.reads, "num_sweeps": _budget(setting, 1000, budget.sweeps)}
+    return {**params, **_geometric(ctx)} if setting == "matched" else params
 
 
 def _dwave_tabu(bqm: dimod.BinaryQuadraticModel, params: dict, context: Context) -> tuple:
@@ -375,10 +439,11 @@ def _openjij(kind: str) -> Execute:
             dict(bqm.linear), dict(bqm.quadratic), bqm.offset, bqm.vartype, sparse=True)
         reads = params.pop("num_reads")
         seeds = np.random.SeedSequence(params.pop("seed")).generate_state(reads)
+        call = _openjij_call(params)
         responses = []
         with Clock() as clock:
             for seed in seeds:
-                responses.append(sampler.sample(model, num_reads=1, seed=int(seed), **params))
+                responses.append(sampler.sample(model, num_reads=1, seed=int(seed), **call))
         seconds = sum(float(np.sum(r.info["list_exec_times"])) for r in responses) * 1e-6
         samples = np.array([r.record.sample[0] for r in responses])
         slices = params.get("trotter", 1)
@@ -389,6 +454,20 @@ def _openjij(kind: str) -> Execute:
     return execute
 
 
+def _openjij_call(params: dict) -> dict:
+    """The keywords of one OpenJij call for ``params``.
+
+    Past 1,999 sweeps OpenJij holds each of 1,000 geometric βs from ``beta_min`` to
+    ``beta_max`` for ``num_sweeps // 1000`` sweeps; there the call gets the same βs one per
+    sweep as an explicit ``schedule``, as our and dwave-samplers' annealers step them.
+    """
+    call = dict(params)
+    if "beta_min" in call and call["num_sweeps"] >= 2000:
+        betas = np.geomspace(call.pop("beta_min"), call.pop("beta_max"), call.pop("num_sweeps"))
+        call["schedule"] = [(float(beta), 1) for beta in betas]
+    return call
+
+
 def _openjij_params(trotter: int | None) -> Callable:
     def make(setting: str, budget: Budget, n: int, ctx: Context) -> dict:
         slices = trotter or 1
@@ -396,6 +475,8 @@ def _openjij_params(trotter: int | None) -> Callable:
         params = {"num_reads": budget.reads, "num_sweeps": sweeps}
         if trotter is not None:
             params["trotter"] = trotter
+        elif setting == "matched":  # SA: the shared schedule (beta_min is the hot end)
+            params["beta_min"], params["beta_max"] = _shared_range(ctx)
         return params
 
     return make
@@ -472,10 +553,7 @@ def _peer_solvers() -> list[Solver]:
     flips = "n × sweeps × reads (single-spin Metropolis attempts)"
     sb_count = "n × steps run × agents (oscillator updates)"
     return [
-        Solver("dwave SA", "peer", ("dwave.samplers",), flips,
-               lambda s, b, n, c: {"num_reads": b.reads,
-                                   "num_sweeps": _budget(s, 1000, b.sweeps)},
-               _dwave_sa),
+        Solver("dwave SA", "peer", ("dwave.samplers",), flips, _dwave_sa_params, _dwave_sa),
         Solver("dwave tabu", "peer", ("dwave.samplers",), "not counted (moves not reported)",
                _tabu_params, _dwave_tabu),
         Solver("OpenJij SA", "peer", ("openjij",), flips, _openjij_params(None),

@@ -2,7 +2,10 @@
 
 Run::
 
-    python -m suites.studies.peers [--quick] [--out DIR] [--resume] [--reads N] [--sweeps S]
+    isingbench study peers [--quick] [--out DIR] [--gset-dir DIR] [--resume] [--reads N]
+                           [--sweeps S] [--no-progress]
+
+(or ``python -m suites.studies.peers`` with the same options).
 
 Instances: a K2000-style dense ±1 graph (n = 2,000), G22, G55 and G70 (from the G-set
 folder :func:`suites.instances.find_gset` finds; a missing file is skipped with a note), the
@@ -11,7 +14,8 @@ QUBO of one class (digits, 24 random conv features). Solvers: :mod:`suites.studi
 (ours, dwave-samplers SA and tabu, OpenJij SA and SQA, ``simulated-bifurcation`` bSB/dSB on
 the CPU); a peer whose package is missing is skipped with a one-line note. Each runs with
 its documented defaults and with the matched budget (the peer_solvers docstring says how
-sweeps, steps and agents are matched).
+sweeps, steps and agents are matched; the single-flip annealers also share one geometric β
+schedule, :data:`~suites.studies.peer_solvers.MATCHED_SCHEDULE`).
 
 Figures per run: spin updates per second (``updates / seconds``, counted per solver as
 ``peer_solvers`` states), median and best energy, the success probability and TTS99 to a
@@ -27,18 +31,19 @@ Output (``--out``, default ``results/peers``): ``runs.jsonl`` (every run as it e
 crash loses nothing; ``--resume`` skips the runs it holds), ``results.csv`` and
 ``results.parquet`` (one row per run), ``results.md`` (tables, bars, the defaults used and
 the machine's load) and ``peers.png``. ``--quick`` runs small instances with few reads in
-under a minute (the fast test uses it).
+under a minute (the fast test uses it). The printed markdown is ``results.md`` followed by one
+line per bar and per file written; when no run finishes the command says so in one line and
+exits with status 1.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
 import os
 import platform
-import sys
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -52,26 +57,33 @@ from tqdm.auto import tqdm
 from suites import metrics
 from suites.instances import dense_pm1_instance, find_gset, load_gset, maxcut_bqm, neighbourhood
 from suites.problem_kinds.maxcut import GsetMaxCut
+from suites.studies.base import Study, StudyError, StudyOptions, option
 from suites.studies.peer_solvers import (
     DOCUMENTED_DEFAULTS,
+    MATCHED_SCHEDULE,
     SETTINGS,
     Budget,
     Context,
     Outcome,
     Solver,
     all_solvers,
+    matched_beta_range,
 )
 
 __all__ = [
     "FULL",
     "QUICK",
+    "STUDY",
     "Instance",
+    "Options",
     "StudyConfig",
+    "StudyReport",
     "bar_status",
     "main",
     "ratio_table",
+    "render",
+    "run",
     "run_study",
-    "study",
     "study_instances",
     "summarise",
 ]
@@ -224,8 +236,10 @@ def _record(instance: Instance, setting: str, solver: Solver, outcome: Outcome,
 
 def _config_line(config: StudyConfig, instances: Sequence[Instance],
                  solvers: Sequence[Solver]) -> dict:
+    """``runs.jsonl``'s first line: what a resumed run must share (the matched schedule too,
+    so that runs made before the annealers shared it are not resumed)."""
     return {"config": dataclasses.asdict(config), "instances": [i.name for i in instances],
-            "solvers": [s.name for s in solvers]}
+            "solvers": [s.name for s in solvers], "matched_schedule": MATCHED_SCHEDULE}
 
 
 def _load_done(path: Path, header: dict) -> list[dict]:
@@ -274,10 +288,11 @@ def run_study(config: StudyConfig, instances: Sequence[Instance],
     with tqdm(total=total, desc="peers study", unit="run", disable=not progress) as bar:
         for instance in instances:
             reference = None
+            shared = matched_beta_range(instance.bqm)  # the matched annealers' β range
             for setting in SETTINGS:
                 # samplers that take target_energy= stop there in the matched runs only
                 context = Context(instance.known_target if setting == "matched" else None,
-                                  reference)
+                                  reference, shared)
                 for solver in ready:
                     bar.set_postfix_str(f"{instance.name} {setting} {solver.name}")
                     key = (instance.name, setting, solver.name)
@@ -306,12 +321,10 @@ def _run_one(instance: Instance, setting: str, solver: Solver, config: StudyConf
         if setting == SETTINGS[0]:
             notes.append(f"{solver.name} not run on {instance.name}: {reason}")
         return None
-    if setting == "matched" and (instance.name, "defaults", solver.name) in done:
-        same = (solver.params("matched", config.budget, n, context)
-                == solver.params("defaults", config.budget, n, context))
-        if same and not solver.stops_at_target(context):
-            again = dict(done[(instance.name, "defaults", solver.name)])
-            return {**again, "setting": "matched", "note": "same parameters as defaults"}
+    if (setting == "matched" and (instance.name, "defaults", solver.name) in done
+            and solver.repeats_defaults(config.budget, n, context)):
+        again = dict(done[(instance.name, "defaults", solver.name)])
+        return {**again, "setting": "matched", "note": "same parameters as defaults"}
     try:
         outcome = solver.run(instance.bqm, setting, config.budget, context, config.seed)
     except Exception as exc:  # noqa: BLE001 - one solver's failure must not end the study
@@ -339,11 +352,20 @@ def _targets(records: Sequence[dict], instances: Sequence[Instance]) -> dict[str
 
 #: Keyword arguments that set a run's length, in the order the tables show them.
 BUDGET_KEYS = ("num_sweeps", "number_iterations", "num_steps", "max_steps", "num_replicas",
-               "trotter", "timeout", "early_stopping", "spec")
+               "trotter", "timeout", "early_stopping", "spec", "beta_range", "beta_min",
+               "beta_max")
+
+
+def _budget_value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_budget_value(v) for v in value) + ")"
+    return str(value)
 
 
 def _budget_text(params: dict) -> str:
-    return ", ".join(f"{k}={params[k]}" for k in BUDGET_KEYS if k in params)
+    return ", ".join(f"{k}={_budget_value(params[k])}" for k in BUDGET_KEYS if k in params)
 
 
 def summarise(records: Sequence[dict], instances: Sequence[Instance],
@@ -633,7 +655,8 @@ def markdown(config: StudyConfig, instances: Sequence[Instance], summary: pd.Dat
         f"{budget.sweeps} update attempts per spin and read (n × {budget.sweeps} per read; "
         f"parallel tempering {budget.sweeps} / replicas sweeps, SQA {budget.sweeps} / trotter "
         "sweeps, simulated-bifurcation's pump ramped over the same steps, tabu's time limit "
-        "= the per-read time of our one-thread reference annealer). Defaults: each solver's "
+        "= the per-read time of our one-thread reference annealer). Matched β schedule of "
+        f"the single-flip annealers: {MATCHED_SCHEDULE}. Defaults: each solver's "
         "documented values (table at the end). TTS99 = t_run ln(0.01) / ln(1 − p_s) with "
         "t_run = sampling seconds / reads; intervals: bootstrap over reads "
         f"({config.n_boot} resamples, percentile). Speed-ups above 1 mean ours is ahead.", "",
@@ -722,85 +745,104 @@ def write_outputs(out_dir: Path, summary: pd.DataFrame, text: str) -> list[Path]
 
 @dataclass(frozen=True)
 class StudyReport:
-    """What a study run produced: one summary row per run, the ratios, the bars, notes."""
+    """What a study run produced: one summary row per run, the ratios, the bars, notes, the
+    files written and ``results.md``'s text."""
 
     summary: pd.DataFrame
     ratios: pd.DataFrame
     bars: list[BarResult]
     notes: list[str]
     paths: list[Path]
+    text: str
 
 
-def study(config: StudyConfig, out_dir: str | os.PathLike = DEFAULT_OUT, *,
-          gset_dir: str | os.PathLike | None = None, resume: bool = False,
-          progress: bool = True, command: str | None = None) -> StudyReport:
-    """Run the whole study and write its outputs to ``out_dir``.
+@dataclass(frozen=True)
+class Options(StudyOptions):
+    """What :func:`run` runs: the full study or the ``quick`` one (its reads and sweeps
+    replaced by ``reads`` and ``sweeps`` where given), writing into ``out``; ``resume`` keeps
+    the runs already in ``out/runs.jsonl`` (same configuration)."""
 
-    ``command`` is how the run was started, for ``results.md`` (default: the module's
-    command line for ``config``'s mode).
+    quick: bool = option(False, "small instances and few reads (under a minute)")
+    out: str = option(str(DEFAULT_OUT), f"output folder (default {DEFAULT_OUT})")
+    gset_dir: str = option("", "folder of the G-set files (default: where find_gset looks)")
+    resume: bool = option(False, "keep the runs already in OUT/runs.jsonl (same configuration)")
+    reads: int | None = option(None, f"reads (agents) per run (default {FULL.reads}, quick "
+                                     f"{QUICK.reads})", type=int)
+    sweeps: int | None = option(None, f"matched budget in sweeps per read (default "
+                                      f"{FULL.sweeps}, quick {QUICK.sweeps})", type=int)
+    progress: bool = option(True, "show the progress bar")
 
-    Raises ``RuntimeError`` when no run finished (every solver failed or was skipped).
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.config.budget  # noqa: B018 - refuses reads or sweeps below 1 (ValueError)
+
+    @property
+    def config(self) -> StudyConfig:
+        """The study's configuration: :data:`QUICK` or :data:`FULL` with these reads and
+        sweeps."""
+        base = QUICK if self.quick else FULL
+        return dataclasses.replace(base, reads=base.reads if self.reads is None else self.reads,
+                                   sweeps=base.sweeps if self.sweeps is None else self.sweeps)
+
+
+def _command(options: Options) -> str:
+    """The ``isingbench study peers`` command line of ``options`` (for ``results.md``)."""
+    words = ["isingbench", "study", "peers"]
+    for spec in dataclasses.fields(options):
+        value = getattr(options, spec.name)
+        if spec.name == "progress" or str(value) == str(spec.default):
+            continue
+        flag = spec.name.replace("_", "-")
+        if isinstance(value, bool):
+            words.append(f"--{flag}" if value else f"--no-{flag}")
+        else:
+            words += [f"--{flag}", str(value)]
+    return shlex.join(words)
+
+
+def run(options: Options | None = None) -> StudyReport:
+    """Run the whole study and write its outputs to ``options.out``.
+
+    Raises :class:`~suites.studies.base.StudyError` when no run finished (every solver failed
+    or was skipped).
     """
-    out_dir = Path(out_dir)
-    instances, notes = study_instances(config.quick, gset_dir)
+    options = options or Options()
+    config, out_dir = options.config, Path(options.out)
+    instances, notes = study_instances(config.quick, options.gset_dir or None)
     solvers = all_solvers()
-    records, run_notes = run_study(config, instances, solvers, out_dir, resume=resume,
-                                   progress=progress)
+    records, run_notes = run_study(config, instances, solvers, out_dir,
+                                   resume=options.resume, progress=options.progress)
     notes += run_notes
     if not records:
-        raise RuntimeError("no run finished: nothing to summarise (" + "; ".join(notes) + ")")
+        raise StudyError("no run finished: nothing to summarise (" + "; ".join(notes) + ")")
     summary = summarise(records, instances, config)
     ratios = ratio_table(summary, solvers)
     names = {"sparse": "G22[300]", "dense": "K150"} if config.quick else {}
     bars = bar_status(summary, ratios, **names)
-    command = command or "python -m suites.studies.peers" + (" --quick" if config.quick else "")
-    text = markdown(config, instances, summary, ratios, bars, notes, command, solvers)
-    return StudyReport(summary, ratios, bars, notes, write_outputs(out_dir, summary, text))
+    text = markdown(config, instances, summary, ratios, bars, notes, _command(options), solvers)
+    return StudyReport(summary, ratios, bars, notes, write_outputs(out_dir, summary, text), text)
+
+
+#: How :func:`render` words a bar's ``met``.
+BAR_STATUS = {True: "met", False: "NOT met", None: "not measured"}
+
+
+def render(report: StudyReport) -> str:
+    """``results.md``, then one line per bar (met, NOT met or not measured) and per file
+    written."""
+    lines = [report.text.rstrip("\n"), ""]
+    lines += [f"{BAR_STATUS[bar.met]}: {bar.bar}: {bar.measured}" for bar in report.bars]
+    lines += [f"wrote {path}" for path in report.paths]
+    return "\n".join(lines)
+
+
+STUDY = Study("peers", __doc__.splitlines()[0], Options, run, render)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m suites.studies.peers",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="small instances and few reads (under a minute)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output folder (default {DEFAULT_OUT})")
-    parser.add_argument("--gset-dir", type=Path, default=None,
-                        help="folder of the G-set files (default: where find_gset looks)")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep the runs already in OUT/runs.jsonl (same configuration)")
-    parser.add_argument("--reads", type=int, default=None,
-                        help=f"reads (agents) per run (default {FULL.reads}, quick "
-                             f"{QUICK.reads})")
-    parser.add_argument("--sweeps", type=int, default=None,
-                        help=f"matched budget in sweeps per read (default {FULL.sweeps}, quick "
-                             f"{QUICK.sweeps})")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
-    config = QUICK if args.quick else FULL
-    try:
-        config = dataclasses.replace(
-            config, reads=config.reads if args.reads is None else args.reads,
-            sweeps=config.sweeps if args.sweeps is None else args.sweeps)
-        config.budget  # noqa: B018 - validates reads and sweeps
-    except ValueError as exc:
-        parser.error(str(exc))
-    given = sys.argv[1:] if argv is None else list(argv)
-    command = " ".join(["python -m suites.studies.peers", *given])
-    try:
-        report = study(config, args.out, gset_dir=args.gset_dir, resume=args.resume,
-                       progress=not args.no_progress, command=command)
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for note in report.notes:
-        print(note, file=sys.stderr)
-    for path in report.paths:
-        print(f"wrote {path}")
-    status = {True: "met", False: "NOT met", None: "not measured"}
-    for bar in report.bars:
-        print(f"{status[bar.met]}: {bar.bar}: {bar.measured}")
-    return 0
+    """Command line (``python -m suites.studies.peers``): run the study and print its
+    markdown."""
+    return STUDY.main(argv)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ OUT = peers.DEFAULT_OUT
 @pytest.fixture(scope="module")
 def bars():
     """One full study run (absent peers are skipped; bars that need them are unmeasured)."""
-    report = peers.study(peers.FULL, OUT, progress=False)
+    report = peers.run(peers.Options(out=str(OUT), progress=False))
     for note in report.notes:
         print(note)
     print("\n" + (OUT / "results.md").read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ when it is not installed (the peers are an optional extra, never needed here).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -15,16 +16,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from suites import metrics
+from emulators.annealing import SimulatedAnnealingSampler
+from suites import cli, metrics
 from suites.instances import dense_pm1_instance, maxcut_bqm
-from suites.studies import peers
+from suites.studies import get_study, peers
 from suites.studies.peer_solvers import (
     DOCUMENTED_DEFAULTS,
+    MATCHED_SCHEDULE,
     Budget,
     Clock,
     Context,
     Solver,
+    _openjij_call,
     all_solvers,
+    matched_beta_range,
     sb_ising,
 )
 
@@ -104,6 +109,56 @@ def test_tabu_time_limit_is_the_reference_annealers_per_read_time():
                        )["timeout"] == 5
     with pytest.raises(ValueError, match="per-read time"):
         tabu.params("matched", budget, 10, Context())
+
+
+#: The single-flip annealers, which share the instance's β schedule in the matched runs.
+ANNEALERS = ("SA (ours)", "SA (ours, 1 thread)", "dwave SA", "OpenJij SA")
+
+
+def _beta_range(params: dict) -> tuple[float, float]:
+    if "beta_min" in params:  # OpenJij: beta_min is the hot start, beta_max the cold end
+        return params["beta_min"], params["beta_max"]
+    assert params["beta_schedule_type"] == "geometric"
+    return tuple(params["beta_range"])
+
+
+@pytest.mark.parametrize("vartype", ["SPIN", "BINARY"])
+def test_matched_annealers_share_one_geometric_beta_schedule(vartype):
+    bqm = dimod.generators.gnp_random_bqm(9, 0.7, vartype, random_state=5)
+    ctx, budget = Context(beta_range=matched_beta_range(bqm)), Budget(sweeps=40, reads=2)
+    matched = {name: SOLVERS[name].params("matched", budget, 9, ctx) for name in ANNEALERS}
+    assert {name: _beta_range(p) for name, p in matched.items()} == dict.fromkeys(
+        ANNEALERS, ctx.beta_range)
+    assert {p["num_sweeps"] for p in matched.values()} == {40}
+    hot, cold = ctx.beta_range
+    assert 0 < hot < cold and "geometric" in MATCHED_SCHEDULE
+    # the range is our SA's default: its matched run at 1,000 sweeps is its defaults run
+    ss = SimulatedAnnealingSampler().sample(bqm, num_reads=1, num_sweeps=5, seed=0)
+    assert tuple(ss.info["beta_range"]) == ctx.beta_range
+    assert SOLVERS["SA (ours)"].repeats_defaults(Budget(sweeps=1000, reads=2), 9, ctx)
+    assert not SOLVERS["dwave SA"].repeats_defaults(Budget(sweeps=1000, reads=2), 9, ctx)
+    for name in ANNEALERS:  # the defaults runs keep each package's own schedule
+        defaults = SOLVERS[name].params("defaults", budget, 9, ctx)
+        assert not {"beta_range", "beta_min", "beta_max"} & set(defaults)
+    with pytest.raises(ValueError, match="β range"):
+        SOLVERS["dwave SA"].params("matched", budget, 9, Context())
+
+
+@pytest.mark.parametrize("name", ["SA (ours)", "dwave SA", "OpenJij SA"])
+def test_matched_runs_take_the_instances_beta_range(tiny, name):
+    """A run without a range in its context gets the instance's (what run_study passes)."""
+    outcome = _solver(name).run(tiny, "matched", MATCHED, Context(), seed=3)
+    assert _beta_range(outcome.params) == matched_beta_range(tiny)
+
+
+def test_openjij_steps_beta_every_sweep_past_its_own_limit():
+    params = {"num_sweeps": 2500, "beta_min": 0.1, "beta_max": 3.0, "seed": 1}
+    call = _openjij_call(params)
+    assert set(call) == {"schedule", "seed"} and len(call["schedule"]) == 2500
+    betas = np.array([beta for beta, sweeps in call["schedule"]])
+    np.testing.assert_allclose(betas, np.geomspace(0.1, 3.0, 2500))
+    assert {sweeps for _, sweeps in call["schedule"]} == {1}
+    assert _openjij_call({**params, "num_sweeps": 1999}) == {**params, "num_sweeps": 1999}
 
 
 def test_budget_refuses_non_positive_values():
@@ -270,6 +325,42 @@ def test_command_line_refuses_bad_budgets(capsys):
     with pytest.raises(SystemExit):
         peers.main(["--quick", "--reads", "0"])
     assert "reads must be an integer >= 1" in capsys.readouterr().err
+
+
+def test_options_pick_the_configuration_and_name_the_command():
+    assert get_study("peers") is peers.STUDY
+    assert peers.Options().config == peers.FULL
+    assert peers.Options(quick=True).config == peers.QUICK
+    options = peers.STUDY.parse(["--quick", "--sweeps", "40", "--no-progress", "--out", "a b"])
+    assert options == peers.Options(quick=True, sweeps=40, progress=False, out="a b")
+    assert options.config == dataclasses.replace(peers.QUICK, sweeps=40)
+    assert peers._command(options) == "isingbench study peers --quick --out 'a b' --sweeps 40"
+    with pytest.raises(ValueError, match="sweeps must be an integer >= 1"):
+        peers.Options(sweeps=0)
+
+
+def test_isingbench_study_peers_prints_the_tables_or_one_error_line(tmp_path, monkeypatch,
+                                                                     capsys):
+    """``isingbench study peers`` end to end on a stand-in instance and solver; when no run
+    finishes, one line on stderr and exit status 1."""
+    calls = []
+    monkeypatch.setattr(peers, "study_instances",
+                        lambda quick, gset_dir: ([peers.dense_instance(10, seed=1)], []))
+    monkeypatch.setattr(peers, "all_solvers", lambda: [_counting_solver("fake", calls)])
+    argv = ["study", "peers", "--quick", "--out", str(tmp_path), "--no-progress"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Ours against the peers, one run")
+    assert f"Command: `isingbench study peers --quick --out {tmp_path}`" in out
+    assert "not measured: G22[300]: reference SA" in out
+    assert f"wrote {tmp_path / 'results.md'}" in out and "### K10" in out
+    monkeypatch.setattr(peers, "all_solvers",
+                        lambda: [_counting_solver("broken", calls, fail=True)])
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("isingbench study peers: error: no run finished")
+    assert "broken on K10 (defaults) failed: RuntimeError: broken" in err
 
 
 def test_quick_study_writes_tables_and_figure(tmp_path):
