@@ -69,6 +69,7 @@ from suites.studies.peer_solvers import (
     all_solvers,
     matched_beta_range,
 )
+from suites.studies.product_bound import bound_lines
 
 __all__ = [
     "FULL",
@@ -820,6 +821,8 @@ def run(options: Options | None = None) -> StudyReport:
     names = {"sparse": "G22[300]", "dense": "K150"} if config.quick else {}
     bars = bar_status(summary, ratios, **names)
     text = markdown(config, instances, summary, ratios, bars, notes, _command(options), solvers)
+    text += "\n" + "\n".join(bound_lines(summary, {i.name: i.bqm for i in instances},
+                                         config.reads))
     return StudyReport(summary, ratios, bars, notes, write_outputs(out_dir, summary, text), text)
 
 
