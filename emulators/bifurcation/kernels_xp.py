@@ -6,7 +6,9 @@ GPU runs thousands of agents at once. With cupy nothing is copied to the host in
 ``advance``; the host reads an ``(agents,)`` vector only at chunk ends (traces, early-stop
 test). With numpy and a dense ``J``, :class:`ProductCache` replaces the product by a row-wise
 update when few entries changed since the last step (late in a run most positions sit at a
-wall), which is where the CPU path gets most of its speed.
+wall), which is where the CPU path gets most of its speed; the element-wise rest of an SB step
+is one numba pass (:func:`~emulators.bifurcation.kernels_cpu.sb_step_elementwise`, the same
+float32 bits as the array code, which a GPU runs).
 
 Arithmetic is float32 (what GPU SB machines use); coefficients were already rounded to the
 machine's storage precision by the MachineSpec quantiser.
@@ -21,7 +23,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from emulators._core.target import TargetStop
-from emulators.bifurcation.kernels_cpu import add_changed_rows, count_changed
+from emulators.bifurcation.kernels_cpu import (
+    add_changed_rows,
+    count_changed,
+    sb_step_elementwise,
+)
 from emulators.bifurcation.schedules import ASB, DSB, FlipSchedule, SBSettings
 
 __all__ = [
@@ -201,46 +207,59 @@ class SimulatedBifurcationXp(_Engine):
         self.c0, self.a0 = np.float32(settings.c0), np.float32(settings.a0)
         self.dt = np.float32(settings.dt)
         self.num_steps, self.energy_interval = settings.num_steps, settings.energy_interval
+        self.dt_a0 = np.float32(self.dt * self.a0)
         self.x = xp.asarray(x0, dtype=xp.float32)
         self.y = xp.asarray(y0, dtype=xp.float32)
+        self._all_awake = np.ones(spins.shape[0], dtype=bool)
         self.xj = ProductCache(coupling, self.x)
         self.sj = ProductCache(coupling, self.s)
 
     def advance(self, start: int, stop: int) -> None:
-        xp = self.xp
         for k in range(start, stop):
             pump = min(1.0, (k + 1) / self.num_steps) * float(self.a0)
             detune = np.float32(float(self.a0) - pump)
             evaluate = (k + 1) % self.energy_interval == 0 or k + 1 == self.num_steps
             if self.variant == DSB:
-                drive = self.sj.update(self.s)
+                product = self.sj.update(self.s)
                 if evaluate:
-                    self._keep_best(self.s, drive, k + 1)  # drive = s @ J, current signs
+                    self._keep_best(self.s, product, k + 1)  # product = s @ J, current signs
             else:
-                drive = self.xj.update(self.x)
-            drive = drive + self.h
-            if self.variant == ASB:
-                force = -(self.x * self.x + detune) * self.x - self.c0 * drive
+                product = self.xj.update(self.x)
+            if self.xp is np:
+                awake = self._all_awake if self.awake is None else self.awake
+                sb_step_elementwise(self.variant, self.x, self.y, product, self.h, detune,
+                                    self.c0, self.dt, self.dt_a0, self.gamma, self.s,
+                                    self.stable, awake)
             else:
-                force = -detune * self.x - self.c0 * drive
-            x_old, y_old = self.x, self.y
-            self.y = y_old + self.dt * force
-            self.x = self.x + (self.dt * self.a0) * self.y
-            if self.variant != ASB:
-                hit = xp.abs(self.x) > 1
-                self.x = xp.where(hit, xp.sign(self.x), self.x)
-                self.y = xp.where(hit, xp.float32(0), self.y)
-            if self.gamma:
-                self.y = self.y + (self.gamma * self.dt) * y_old
-            self.x, self.y = self._frozen(self.x, x_old), self._frozen(self.y, y_old)
-            new_s = xp.where(self.x >= 0, xp.float32(1), xp.float32(-1))
-            self._count_stable(self.s, new_s)
-            self.s = new_s
+                self._step(product, detune)
             if evaluate and self.variant != DSB:
                 self._keep_best(self.s, self.sj.update(self.s), k + 1)
         if self.variant == DSB and stop == self.num_steps:
             self._keep_best(self.s, self.sj.update(self.s), stop)  # the final signs
         self._sync_stops()
+
+    def _step(self, product: Any, detune: np.float32) -> None:
+        """The element-wise part of one step as array code (what
+        :func:`~emulators.bifurcation.kernels_cpu.sb_step_elementwise` does on the CPU)."""
+        xp = self.xp
+        drive = product + self.h
+        if self.variant == ASB:
+            force = -(self.x * self.x + detune) * self.x - self.c0 * drive
+        else:
+            force = -detune * self.x - self.c0 * drive
+        x_old, y_old = self.x, self.y
+        self.y = y_old + self.dt * force
+        self.x = self.x + self.dt_a0 * self.y
+        if self.variant != ASB:
+            hit = xp.abs(self.x) > 1
+            self.x = xp.where(hit, xp.sign(self.x), self.x)
+            self.y = xp.where(hit, xp.float32(0), self.y)
+        if self.gamma:
+            self.y = self.y + (self.gamma * self.dt) * y_old
+        self.x, self.y = self._frozen(self.x, x_old), self._frozen(self.y, y_old)
+        new_s = xp.where(self.x >= 0, xp.float32(1), xp.float32(-1))
+        self._count_stable(self.s, new_s)
+        self.s = new_s
 
 
 class ParallelFlipXp(_Engine):
