@@ -394,3 +394,23 @@ def test_gset_instances_take_the_best_known_cut_when_listed(gset_dir, tmp_path):
     (tmp_path / "G11.txt").write_bytes((gset_dir / "G11.txt").read_bytes())
     unlisted = peers.gset_instance("G11", tmp_path)  # no README.md: best seen in the run
     assert unlisted.known_target is None and unlisted.bqm.num_variables == 800
+
+
+def test_each_run_is_timed_config_timings_times_and_the_fastest_kept(tmp_path):
+    seconds = iter([0.5, 0.2, 0.9])
+    calls = []
+
+    def make(setting, budget, n, ctx):
+        return {"num_reads": budget.reads}
+
+    def execute(bqm, params, ctx):
+        calls.append(params["seed"])
+        with Clock() as clock:
+            energies = np.full(params["num_reads"], -1.0)
+        return energies, next(seconds), 10.0, False, clock
+
+    solver = Solver("timed", "peer", (), "counted", make, execute)
+    config = peers.StudyConfig(reads=2, sweeps=4, timings=3)
+    record = peers._run_one(K, "defaults", solver, config, Context(), {}, [])
+    assert calls == [config.seed] * 3  # the same call, the same seed
+    assert record["seconds"] == 0.2
