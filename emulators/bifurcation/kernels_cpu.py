@@ -213,51 +213,31 @@ def sb_step_elementwise(variant, x, y, product, h, detune, c0, dt, dt_a0, gamma,
         if not awake[a]:  # a stopped agent keeps its state (and counts as stable)
             stable[a] += 1
             continue
-        if variant == ASB:
-            moved = _asb_row(x[a], y[a], product[a], h, detune, c0, dt, dt_a0, gamma, s[a])
-        else:
-            moved = _walled_row(x[a], y[a], product[a], h, detune, c0, dt, dt_a0, gamma, s[a])
+        moved = _sb_row(variant, x[a], y[a], product[a], h, detune, c0, dt, dt_a0, gamma, s[a])
         stable[a] = 0 if moved else stable[a] + 1
 
 
 @nb.njit(cache=True, inline="always")
-def _walled_row(x, y, product, h, detune, c0, dt, dt_a0, gamma, s):
-    """bSB/dSB on one agent's row: positions stop at the walls ``|x| = 1`` with zero
-    momentum. Returns whether a sign changed."""
+def _sb_row(variant, x, y, product, h, detune, c0, dt, dt_a0, gamma, s):
+    """One agent's row: aSB (quartic potential, no walls) or bSB/dSB (positions stop at the
+    walls ``|x| = 1`` with zero momentum). Returns whether a sign changed."""
     one, zero = np.float32(1), np.float32(0)
     heat = gamma * dt
     changed = 0
     for i in range(x.shape[0]):
         xi = x[i]
-        force = -detune * xi - c0 * (product[i] + h[i])
+        drive = product[i] + h[i]
+        if variant == ASB:
+            force = -(xi * xi + detune) * xi - c0 * drive
+        else:
+            force = -detune * xi - c0 * drive
         y_old = y[i]
         yi = y_old + dt * force
         xn = xi + dt_a0 * yi
-        hit = abs(xn) > one
-        xn = min(max(xn, -one), one)  # = sign(xn) where it hit a wall
-        yi = zero if hit else yi
-        yi = yi + heat * y_old if gamma != zero else yi
-        x[i] = xn
-        y[i] = yi
-        sn = one if xn >= zero else -one
-        changed += sn != s[i]
-        s[i] = sn
-    return changed > 0
-
-
-@nb.njit(cache=True, inline="always")
-def _asb_row(x, y, product, h, detune, c0, dt, dt_a0, gamma, s):
-    """aSB on one agent's row (a quartic potential, no walls). Returns whether a sign
-    changed."""
-    one, zero = np.float32(1), np.float32(0)
-    heat = gamma * dt
-    changed = 0
-    for i in range(x.shape[0]):
-        xi = x[i]
-        force = -(xi * xi + detune) * xi - c0 * (product[i] + h[i])
-        y_old = y[i]
-        yi = y_old + dt * force
-        xn = xi + dt_a0 * yi
+        if variant != ASB:
+            hit = abs(xn) > one
+            xn = min(max(xn, -one), one)  # = sign(xn) where it hit a wall
+            yi = zero if hit else yi
         yi = yi + heat * y_old if gamma != zero else yi
         x[i] = xn
         y[i] = yi
