@@ -37,6 +37,8 @@ __all__ = [
     "add_changed_rows",
     "colour_metropolis_chunk",
     "count_changed",
+    "flip_logit_ratio",
+    "flip_step_elementwise",
     "parallel_flip_chunk",
     "sb_chunk",
     "sb_step_elementwise",
@@ -248,6 +250,46 @@ def _sb_row(variant, x, y, product, h, detune, c0, dt, dt_a0, gamma, s):
 
 
 # --------------------------------------------------------------------------- parallel flips
+@nb.njit(cache=True, parallel=True)
+def flip_logit_ratio(u, low, high):
+    """``u <- clip(u, low, high) / (1 - clip(u, low, high))`` in place (float32, the array
+    code's bits); its log is a standard logistic variate."""
+    one = np.float32(1)
+    for a in nb.prange(u.shape[0]):
+        row = u[a]
+        for i in range(row.shape[0]):
+            ui = min(max(row[i], low), high)
+            row[i] = ui / (one - ui)
+
+
+@nb.njit(cache=True, parallel=True)
+def flip_step_elementwise(s, field, h, w, coupling, dropout, keep_u, noise, t_half, stable,
+                          awake):
+    """One synchronous heat-bath step's element-wise work for the numpy engine, in place.
+
+    The float32 operations of :class:`emulators.bifurcation.kernels_xp.ParallelFlipXp`'s
+    array code in its order (so the same bits): self-coupling ``coupling * w_i * s_i``, zeroed
+    where ``keep_u < dropout`` (when ``dropout > 0``), minus the field ``(J s)_i + h_i``, plus
+    ``t_half * noise`` (``noise`` the logistic variates); the new spin is the sign. Agents
+    with ``awake[a]`` false keep their spins; ``stable`` counts steps without a flip.
+    """
+    one, zero = np.float32(1), np.float32(0)
+    for a in nb.prange(s.shape[0]):
+        if not awake[a]:
+            stable[a] += 1
+            continue
+        row, flipped = s[a], 0
+        for i in range(row.shape[0]):
+            self_c = (coupling * w[i]) * row[i]
+            if dropout > 0.0:
+                self_c = self_c * (one if keep_u[a, i] >= dropout else zero)
+            drive = self_c - (field[a, i] + h[i]) + t_half * noise[a, i]
+            new = one if drive >= zero else -one
+            flipped += new != row[i]
+            row[i] = new
+        stable[a] = 0 if flipped else stable[a] + 1
+
+
 @nb.njit(cache=True, parallel=True)
 def parallel_flip_chunk(is_dense, dense, indptr, indices, data, h, offset, w, temperatures,
                         couplings, dropouts, start, stop, energy_interval, s, field, rng,

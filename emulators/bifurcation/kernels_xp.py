@@ -6,8 +6,9 @@ GPU runs thousands of agents at once. With cupy nothing is copied to the host in
 ``advance``; the host reads an ``(agents,)`` vector only at chunk ends (traces, early-stop
 test). With numpy and a dense ``J``, :class:`ProductCache` replaces the product by a row-wise
 update when few entries changed since the last step (late in a run most positions sit at a
-wall), which is where the CPU path gets most of its speed; the element-wise rest of an SB step
-is one numba pass (:func:`~emulators.bifurcation.kernels_cpu.sb_step_elementwise`, the same
+wall), which is where the CPU path gets most of its speed; the element-wise rest of a step is
+one numba pass (:func:`~emulators.bifurcation.kernels_cpu.sb_step_elementwise`,
+:func:`~emulators.bifurcation.kernels_cpu.flip_step_elementwise`: the same random draws and
 float32 bits as the array code, which a GPU runs).
 
 Arithmetic is float32 (what GPU SB machines use); coefficients were already rounded to the
@@ -26,6 +27,8 @@ from emulators._core.target import TargetStop
 from emulators.bifurcation.kernels_cpu import (
     add_changed_rows,
     count_changed,
+    flip_logit_ratio,
+    flip_step_elementwise,
     sb_step_elementwise,
 )
 from emulators.bifurcation.schedules import ASB, DSB, FlipSchedule, SBSettings
@@ -38,6 +41,10 @@ __all__ = [
     "SimulatedBifurcationXp",
     "to_host",
 ]
+
+
+#: Uniforms are clipped into (0, 1) before their logit (float32).
+_U_LOW, _U_HIGH = np.float32(1e-7), np.float32(1 - 1e-7)
 
 
 def to_host(xp: ModuleType, array: Any) -> np.ndarray:
@@ -276,28 +283,53 @@ class ParallelFlipXp(_Engine):
         self.energy_interval = schedule.energy_interval
         self.rng = np.random.default_rng(seed) if xp is np else xp.random.default_rng(seed)
         self.sj = ProductCache(coupling, self.s)
+        if xp is np:  # buffers of the fused CPU step, which updates self.s in place
+            self.s = self.s.copy()
+            self._keep_u = np.empty_like(self.s)
+            self._noise = np.empty_like(self.s)
+            self._all_awake = np.ones(self.s.shape[0], dtype=bool)
 
     def advance(self, start: int, stop: int) -> None:
-        xp = self.xp
+        step = self._fused_step if self.xp is np else self._step
         total = len(self.temperatures)
         for k in range(start, stop):
             js = self.sj.update(self.s)
             if k > 0 and (k % self.energy_interval == 0):
                 self._keep_best(self.s, js, k)
-            self_c = np.float32(self.couplings[k]) * self.w * self.s
-            if self.dropouts[k] > 0:
-                keep = self.rng.random(self.s.shape, dtype=xp.float32) >= self.dropouts[k]
-                self_c = self_c * keep
-            u = self.rng.random(self.s.shape, dtype=xp.float32)
-            u = xp.clip(u, np.float32(1e-7), np.float32(1 - 1e-7))
-            drive = self_c - (js + self.h) + np.float32(0.5 * self.temperatures[k]) * xp.log(
-                u / (1 - u))
-            new_s = self._frozen(xp.where(drive >= 0, xp.float32(1), xp.float32(-1)), self.s)
-            self._count_stable(self.s, new_s)
-            self.s = new_s
+            step(js, k)
         if stop == total:
             self._keep_best(self.s, self.sj.update(self.s), stop)
         self._sync_stops()
+
+    def _step(self, js: Any, k: int) -> None:
+        """Step ``k`` as array code (what :meth:`_fused_step` does on the CPU)."""
+        xp = self.xp
+        self_c = np.float32(self.couplings[k]) * self.w * self.s
+        if self.dropouts[k] > 0:
+            keep = self.rng.random(self.s.shape, dtype=xp.float32) >= self.dropouts[k]
+            self_c = self_c * keep
+        u = self.rng.random(self.s.shape, dtype=xp.float32)
+        u = xp.clip(u, _U_LOW, _U_HIGH)
+        drive = self_c - (js + self.h) + np.float32(0.5 * self.temperatures[k]) * xp.log(
+            u / (1 - u))
+        new_s = self._frozen(xp.where(drive >= 0, xp.float32(1), xp.float32(-1)), self.s)
+        self._count_stable(self.s, new_s)
+        self.s = new_s
+
+    def _fused_step(self, js: np.ndarray, k: int) -> None:
+        """Step ``k`` on the CPU: the same random draws and float32 bits as :meth:`_step`,
+        drawn into reused buffers, with the element-wise work in two numba passes around
+        numpy's log (numba's log may differ from numpy's in the last bit)."""
+        dropout = float(self.dropouts[k])
+        if dropout > 0:
+            self.rng.random(dtype=np.float32, out=self._keep_u)
+        self.rng.random(dtype=np.float32, out=self._noise)
+        flip_logit_ratio(self._noise, _U_LOW, _U_HIGH)
+        np.log(self._noise, out=self._noise)
+        awake = self._all_awake if self.awake is None else self.awake
+        flip_step_elementwise(self.s, js, self.h, self.w, np.float32(self.couplings[k]),
+                              dropout, self._keep_u, self._noise,
+                              np.float32(0.5 * self.temperatures[k]), self.stable, awake)
 
 
 class ColourMetropolisXp(_Engine):
