@@ -340,8 +340,10 @@ def _run_one(instance: Instance, setting: str, solver: Solver, config: StudyConf
 
 
 # --------------------------------------------------------------------------- metrics
-def _targets(records: Sequence[dict], instances: Sequence[Instance]) -> dict[str, tuple]:
-    """``instance -> (target energy, where it comes from)``."""
+def _targets(records: Sequence[dict], instances: Sequence[Instance],
+             seen_fraction: float = 1.0) -> dict[str, tuple]:
+    """``instance -> (target energy, where it comes from)``: 99% of the best-known cut on
+    G-set, else ``seen_fraction`` of the best energy seen in the run."""
     out = {}
     for instance in instances:
         if instance.known_target is not None:
@@ -350,8 +352,11 @@ def _targets(records: Sequence[dict], instances: Sequence[Instance]) -> dict[str
             continue
         seen = [min(r["energies"]) for r in records
                 if r["instance"] == instance.name and r["energies"]]
-        if seen:
+        if seen and seen_fraction == 1.0:
             out[instance.name] = (float(min(seen)), "best energy seen in the run")
+        elif seen:
+            out[instance.name] = (seen_fraction * float(min(seen)),
+                                  f"{seen_fraction:.0%} of the best energy seen in the run")
     return out
 
 
@@ -374,9 +379,10 @@ def _budget_text(params: dict) -> str:
 
 
 def summarise(records: Sequence[dict], instances: Sequence[Instance],
-              config: StudyConfig) -> pd.DataFrame:
-    """One row per run: rates, energies, p_s and TTS99 with bootstrap 95% intervals."""
-    targets = _targets(records, instances)
+              config: StudyConfig, seen_fraction: float = 1.0) -> pd.DataFrame:
+    """One row per run: rates, energies, p_s and TTS99 with bootstrap 95% intervals (targets
+    from :func:`_targets`)."""
+    targets = _targets(records, instances, seen_fraction)
     rows = []
     for r in records:
         energies = np.asarray(r["energies"], dtype=float)
@@ -536,17 +542,21 @@ def bar_status(summary: pd.DataFrame, ratios: pd.DataFrame, *, sparse: str = "G2
         out.append(BarResult(label, f"{ratio:.2f}×", bool(ratio >= 3.0)))
     else:
         out.append(BarResult(label, "not measured", None))
-    for instance in (sparse, dense):
-        label = f"{instance}: TTS99 of our best ahead of every peer's best, intervals apart"
-        ours_best, peer_best = (_best_tts(summary, instance, g) for g in ("ours", "peer"))
-        if ours_best is None or peer_best is None:
-            out.append(BarResult(label, "not measured", None))
-            continue
-        measured = (f"{ours_best['solver']} [{ours_best['setting']}] {_interval(ours_best)} vs "
-                    f"{peer_best['solver']} [{peer_best['setting']}] {_interval(peer_best)}")
-        out.append(BarResult(label, measured, bool(ours_best["tts99_high"]
-                                                   < peer_best["tts99_low"])))
-    return out
+    return out + [tts_bar(summary, instance) for instance in (sparse, dense)]
+
+
+def tts_bar(summary: pd.DataFrame, instance: str, target: str = "") -> BarResult:
+    """Is our best TTS99 on ``instance`` ahead of the best peer's, with the upper end of our
+    interval below the lower end of theirs? (``target`` words a non-default target.)"""
+    label = f"{instance}: TTS99 of our best ahead of every peer's best, intervals apart{target}"
+    if summary.empty:
+        return BarResult(label, "not measured", None)
+    ours_best, peer_best = (_best_tts(summary, instance, g) for g in ("ours", "peer"))
+    if ours_best is None or peer_best is None:
+        return BarResult(label, "not measured", None)
+    measured = (f"{ours_best['solver']} [{ours_best['setting']}] {_interval(ours_best)} vs "
+                f"{peer_best['solver']} [{peer_best['setting']}] {_interval(peer_best)}")
+    return BarResult(label, measured, bool(ours_best["tts99_high"] < peer_best["tts99_low"]))
 
 
 # --------------------------------------------------------------------------- output
@@ -825,10 +835,21 @@ def run(options: Options | None = None) -> StudyReport:
     ratios = ratio_table(summary, solvers)
     names = {"sparse": "G22[300]", "dense": "K150"} if config.quick else {}
     bars = bar_status(summary, ratios, **names)
+    # the best energy seen is, by construction, reached by about one read; the G-set rule
+    # (99% of it) gives a dense TTS99 that many reads decide (not issue 18's target)
+    dense = names.get("dense", "K2000")
+    loose = summarise([r for r in records if r["instance"] == dense], instances, config,
+                      seen_fraction=LOOSE_DENSE_FRACTION)
+    bars.append(tts_bar(loose, dense, f" (target {LOOSE_DENSE_FRACTION:.0%} of the best "
+                                      "seen, G-set's rule; supplementary)"))
     text = markdown(config, instances, summary, ratios, bars, notes, _command(options), solvers)
     text += "\n" + "\n".join(bound_lines(summary, {i.name: i.bqm for i in instances},
                                          config.reads))
     return StudyReport(summary, ratios, bars, notes, write_outputs(out_dir, summary, text), text)
+
+
+#: The supplementary dense TTS99 target, as a fraction of the best energy seen (G-set's 99%).
+LOOSE_DENSE_FRACTION = 0.99
 
 
 #: How :func:`render` words a bar's ``met``.

@@ -276,6 +276,22 @@ def test_bars_say_met_not_met_and_not_measured():
     assert {b.met for b in empty} == {None}
 
 
+def test_a_fraction_of_the_best_seen_is_a_looser_dense_target():
+    """At 99% of the best energy seen, more reads reach the dense target and the TTS bar is
+    decided by many reads instead of the single one that found the best."""
+    records = [_record("bSB (ours)", [-1000, -995, -995, -995], seconds=0.1, instance="K2000"),
+               _record("sb bSB", [-985, -985, -985, -985], seconds=0.4, instance="K2000")]
+    strict = peers.summarise(records, [K], CONFIG)
+    loose = peers.summarise(records, [K], CONFIG, seen_fraction=0.99)
+    assert set(strict["target"]) == {-1000.0} and set(loose["target"]) == {-990.0}
+    assert set(loose["target_source"]) == {"99% of the best energy seen in the run"}
+    assert strict.set_index("solver")["p_s"].to_dict() == {"bSB (ours)": 0.25, "sb bSB": 0.0}
+    assert loose.set_index("solver")["p_s"].to_dict() == {"bSB (ours)": 1.0, "sb bSB": 0.0}
+    assert peers.tts_bar(strict, "K2000").met is False  # one read: our upper end is infinite
+    bar = peers.tts_bar(loose, "K2000", " (99%)")
+    assert bar.met is True and bar.bar.endswith("intervals apart (99%)")
+
+
 # --------------------------------------------------------------------------- running
 def _counting_solver(name, calls, *, requires=(), fail=False, group="peer"):
     def make(setting, budget, n, ctx):
