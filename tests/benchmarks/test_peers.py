@@ -1,6 +1,6 @@
 """Issue 18's bars, from one full run of the peers study (suites/studies/peers.py).
 
-Run (about half an hour on 2 cores; ``pip install torch==2.13.0`` then
+Run (about 20 minutes on 2 cores; ``pip install torch==2.13.0`` then
 ``pip install -e '.[peers]'`` brings OpenJij and simulated-bifurcation: without them those
 peers are skipped and the bars that need them are reported unmeasured, as skips):
     .venv/bin/pytest tests/benchmarks/test_peers.py -m bench -s
@@ -9,7 +9,8 @@ The study writes ``results/peers/`` (tables, CSV/parquet, figure) and the tests 
 the bars as measured: sparse G22 reference SA ≥ 5× dwave-samplers' flips/s per thread at a
 median cut no worse; dense K2000 every one of ours ≥ its closest peer in updates/s and bSB
 ≥ 3× the ``simulated-bifurcation`` package's bSB at the same agents and steps; TTS99 on G22
-and K2000 with our best machine ahead of every peer's best, the intervals apart.
+and K2000 with our best machine ahead of every peer's best, the intervals apart (and, as a
+supplementary bar, on K2000 at 99% of the best energy seen, which many reads decide).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def bars():
     return report.bars
 
 
-def _check(bars, prefix: str) -> None:
-    chosen = [b for b in bars if b.bar.startswith(prefix)]
+def _check(bars, prefix: str, supplementary: bool = False) -> None:
+    chosen = [b for b in bars if b.bar.startswith(prefix)
+              and ("supplementary" in b.bar) == supplementary]
     assert chosen, f"no bar starts with {prefix!r}"
     unmeasured = [b.bar for b in chosen if b.met is None]
     if len(unmeasured) == len(chosen):
@@ -60,3 +62,7 @@ def test_dense_bsb_against_the_simulated_bifurcation_package(bars):
 @pytest.mark.parametrize("instance", ["G22", "K2000"])
 def test_tts99_best_machine_ahead_of_every_peer(bars, instance):
     _check(bars, f"{instance}: TTS99")
+
+
+def test_dense_tts99_at_99_percent_of_the_best_seen(bars):
+    _check(bars, "K2000: TTS99", supplementary=True)
