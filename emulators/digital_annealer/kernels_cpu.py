@@ -35,11 +35,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import numba
 import numpy as np
 from numba import njit, prange
 
 from emulators._core.target import NO_THRESHOLD
+from emulators._core.threads import numba_threads
 
 __all__ = [
     "Couplings",
@@ -220,15 +220,8 @@ def _stops_or_running(stop_step, rows):
 def _on_threads(shared: bool, kernel: Any, *args: Any) -> None:
     """Run the ``prange`` kernel on numba's threads, or on one thread when ``shared`` is false
     (too little work to share; rows are independent, so the result is the same)."""
-    if shared:
+    with numba_threads(shared):
         kernel(*args)
-        return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        kernel(*args)
-    finally:
-        numba.set_num_threads(before)
 
 
 class RowState(NamedTuple):
