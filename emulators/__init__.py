@@ -11,15 +11,28 @@ Importing builds no hardware graph: the quantum-annealer presets build theirs th
 :func:`get_preset` (or a sampler) asks for them.
 
 Importing the package asks OpenMP threads to sleep, not spin, between parallel regions
-(``OMP_WAIT_POLICY=PASSIVE`` unless the user set it). numba's OpenMP threading layer
+(``OMP_WAIT_POLICY=PASSIVE`` unless the user set it, or set
+``ISINGBENCH_OMP_WAIT_POLICY=leave``). numba's OpenMP threading layer
 otherwise keeps its threads spinning after every ``prange`` kernel, and they then compete
 for the cores with the BLAS product or numpy work that follows: measured on 2 cores, a
-dense 2,000-spin bSB run with 64 agents went from 5.6e6 to 9.0e6 spin updates/s.
+dense 2,000-spin bSB run with 64 agents went from 5.6e6 to 9.0e6 spin updates/s. The
+setting reaches every OpenMP runtime loaded later in the process (torch's too: its small
+products then run 3-4x slower), which :data:`OMP_WAIT_POLICY_SET_HERE` lets a caller undo in
+a child process.
 """
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+#: Set to ``leave`` to keep this package from setting ``OMP_WAIT_POLICY``.
+LEAVE_WAIT_POLICY = "ISINGBENCH_OMP_WAIT_POLICY"
+
+#: Whether importing this package set ``OMP_WAIT_POLICY`` (the user had not): every OpenMP
+#: runtime the process loads afterwards sleeps between regions, torch's included, so the
+#: peers study runs other packages in a process of their own (suites.studies.peer_process).
+OMP_WAIT_POLICY_SET_HERE = ("OMP_WAIT_POLICY" not in os.environ
+                            and os.environ.get(LEAVE_WAIT_POLICY) != "leave")
+if OMP_WAIT_POLICY_SET_HERE:
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 from emulators.annealing import ParallelTemperingSampler, SimulatedAnnealingSampler  # noqa: E402
 from emulators.bifurcation import (  # noqa: E402

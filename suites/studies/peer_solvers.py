@@ -36,10 +36,13 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dimod
 import numpy as np
+
+if TYPE_CHECKING:
+    from suites.studies.peer_process import PeerProcess
 
 __all__ = [
     "DOCUMENTED_DEFAULTS",
@@ -231,14 +234,28 @@ class Solver:
         return self.make_params(setting, budget, num_variables, context)
 
     def run(self, bqm: dimod.BinaryQuadraticModel, setting: str, budget: Budget,
-            context: Context, seed: int) -> Outcome:
-        """Run in ``setting``; energies are re-scored on ``bqm``."""
+            context: Context, seed: int, worker: PeerProcess | None = None) -> Outcome:
+        """Run in ``setting``; energies are re-scored on ``bqm``. A peer runs in ``worker``
+        when one is given (see :mod:`suites.studies.peer_process`)."""
         if context.beta_range is None:
             context = replace(context, beta_range=matched_beta_range(bqm))
         params = {**self.params(setting, budget, bqm.num_variables, context), "seed": seed}
-        energies, seconds, updates, stopped, clock = self.execute(bqm, dict(params), context)
+        if worker is not None and self.group == "peer":
+            result = worker.call(execute_by_name, self.name, bqm, dict(params), context)
+        else:
+            result = self.execute(bqm, dict(params), context)
+        energies, seconds, updates, stopped, clock = result
         return Outcome(np.asarray(energies, dtype=float), float(seconds), clock.cpu, clock.wall,
                        updates, params, stopped)
+
+
+def execute_by_name(name: str, bqm: dimod.BinaryQuadraticModel, params: dict,
+                    context: Context) -> tuple:
+    """The sampling call of the solver called ``name`` (what a worker process runs)."""
+    solver = next((s for s in all_solvers() if s.name == name), None)
+    if solver is None:
+        raise ValueError(f"no solver called {name!r}")
+    return solver.execute(bqm, params, context)
 
 
 # --------------------------------------------------------------------------- helpers

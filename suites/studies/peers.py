@@ -38,6 +38,7 @@ exits with status 1.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -58,6 +59,7 @@ from suites import metrics
 from suites.instances import dense_pm1_instance, find_gset, load_gset, maxcut_bqm, neighbourhood
 from suites.problem_kinds.maxcut import GsetMaxCut
 from suites.studies.base import Study, StudyError, StudyOptions, option
+from suites.studies.peer_process import PeerProcess
 from suites.studies.peer_solvers import (
     DOCUMENTED_DEFAULTS,
     MATCHED_SCHEDULE,
@@ -258,8 +260,10 @@ def _load_done(path: Path, header: dict) -> list[dict]:
 
 def run_study(config: StudyConfig, instances: Sequence[Instance],
               solvers: Sequence[Solver] | None = None, out_dir: str | os.PathLike | None = None,
-              *, resume: bool = False, progress: bool = True) -> tuple[list[dict], list[str]]:
-    """Run every available solver on every instance in both settings.
+              *, resume: bool = False, progress: bool = True,
+              isolate_peers: bool = False) -> tuple[list[dict], list[str]]:
+    """Run every available solver on every instance in both settings (with
+    ``isolate_peers``, the peers in a process of their own: :mod:`.peer_process`).
 
     Returns the run records (one per instance, setting and solver; see ``runs.jsonl``) and
     one note per solver skipped (missing package) or run that failed. With ``out_dir`` each
@@ -289,7 +293,9 @@ def run_study(config: StudyConfig, instances: Sequence[Instance],
             log.write_text(json.dumps(header) + "\n", encoding="utf-8")
     done = {(r["instance"], r["setting"], r["solver"]): r for r in records}
     total = len(instances) * len(SETTINGS) * len(ready)
-    with tqdm(total=total, desc="peers study", unit="run", disable=not progress) as bar:
+    isolate = isolate_peers and any(s.group == "peer" for s in ready)
+    with (PeerProcess() if isolate else contextlib.nullcontext()) as worker, \
+            tqdm(total=total, desc="peers study", unit="run", disable=not progress) as bar:
         for instance in instances:
             reference = None
             shared = matched_beta_range(instance.bqm)  # the matched annealers' β range
@@ -301,7 +307,7 @@ def run_study(config: StudyConfig, instances: Sequence[Instance],
                     bar.set_postfix_str(f"{instance.name} {setting} {solver.name}")
                     key = (instance.name, setting, solver.name)
                     record = done.get(key) or _run_one(instance, setting, solver, config,
-                                                       context, done, notes)
+                                                       context, done, notes, worker)
                     if key not in done and record is not None:
                         done[key] = record
                         records.append(record)
@@ -317,7 +323,8 @@ def run_study(config: StudyConfig, instances: Sequence[Instance],
 
 
 def _run_one(instance: Instance, setting: str, solver: Solver, config: StudyConfig,
-             context: Context, done: dict, notes: list[str]) -> dict | None:
+             context: Context, done: dict, notes: list[str],
+             worker: PeerProcess | None = None) -> dict | None:
     """One run, or the defaults run's record again when the matched run would repeat it."""
     n = instance.bqm.num_variables
     reason = solver.too_large(n)
@@ -330,8 +337,9 @@ def _run_one(instance: Instance, setting: str, solver: Solver, config: StudyConf
         again = dict(done[(instance.name, "defaults", solver.name)])
         return {**again, "setting": "matched", "note": "same parameters as defaults"}
     try:
-        outcome = min((solver.run(instance.bqm, setting, config.budget, context, config.seed)
-                       for _ in range(config.timings)), key=lambda o: o.seconds)
+        outcome = min((solver.run(instance.bqm, setting, config.budget, context, config.seed,
+                                  worker) for _ in range(config.timings)),
+                      key=lambda o: o.seconds)
     except Exception as exc:  # noqa: BLE001 - one solver's failure must not end the study
         notes.append(f"{solver.name} on {instance.name} ({setting}) failed: "
                      f"{type(exc).__name__}: {exc}")
@@ -827,7 +835,8 @@ def run(options: Options | None = None) -> StudyReport:
     instances, notes = study_instances(config.quick, options.gset_dir or None)
     solvers = all_solvers()
     records, run_notes = run_study(config, instances, solvers, out_dir,
-                                   resume=options.resume, progress=options.progress)
+                                   resume=options.resume, progress=options.progress,
+                                   isolate_peers=True)
     notes += run_notes
     if not records:
         raise StudyError("no run finished: nothing to summarise (" + "; ".join(notes) + ")")

@@ -7,6 +7,7 @@ when it is not installed (the peers are an optional extra, never needed here).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -363,6 +364,8 @@ def test_isingbench_study_peers_prints_the_tables_or_one_error_line(tmp_path, mo
     monkeypatch.setattr(peers, "study_instances",
                         lambda quick, gset_dir: ([peers.dense_instance(10, seed=1)], []))
     monkeypatch.setattr(peers, "all_solvers", lambda: [_counting_solver("fake", calls)])
+    # stand-in peers live in this process only: no worker process (it finds solvers by name)
+    monkeypatch.setattr(peers, "PeerProcess", contextlib.nullcontext)
     argv = ["study", "peers", "--quick", "--out", str(tmp_path), "--no-progress"]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
