@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,20 +147,11 @@ def suite_for(quick: bool):
     return parse_suite(yaml.safe_dump(data, sort_keys=False), source=f"{path} (quick copy)")
 
 
-@contextlib.contextmanager
-def _single_core_kernels(inline: bool) -> Iterator[None]:
+def _single_core_kernels(inline: bool) -> contextlib.AbstractContextManager[None]:
     """One numba thread while jobs run in this process (pool workers set their own)."""
-    if not inline:
-        yield
-        return
-    import numba  # noqa: PLC0415 - only for an inline run
+    from emulators._core.threads import numba_threads  # noqa: PLC0415 - imports numba
 
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
+    return numba_threads(not inline)
 
 
 # ---------------------------------------------------------------- TTS99 per budget
