@@ -148,13 +148,14 @@ class _Engine:
         self.xp = xp
         self.h = xp.asarray(h, dtype=xp.float32)
         self.offset = float(offset)
-        self.s = xp.asarray(spins, dtype=xp.float32)
+        self.s = xp.array(spins, dtype=xp.float32)  # a copy: the CPU steps update it in place
         self.best_s = self.s.astype(xp.int8)
         self.best_e = xp.full(spins.shape[0], np.inf, dtype=xp.float64)
         self.stable = xp.zeros(spins.shape[0], dtype=xp.int64)
         self.stop = stop or TargetStop(None, spins.shape[0])
         # with a target: which agents still run, and the step each stopped at (on the device)
         self.awake = None
+        self._everyone = xp.ones(spins.shape[0], dtype=bool)
         if self.stop.enabled:
             self.awake = xp.ones(spins.shape[0], dtype=bool)
             self.stop_step = xp.full(spins.shape[0], -1, dtype=xp.int64)
@@ -179,6 +180,10 @@ class _Engine:
         if self.awake is None:
             return new
         return self.xp.where(self.awake[:, None], new, old)
+
+    def _running(self) -> Any:
+        """Per-agent flags of the agents that still run (all of them without a target)."""
+        return self._everyone if self.awake is None else self.awake
 
     def _halt(self, mask: np.ndarray, step: int) -> None:
         """Stop the agents of ``mask`` (host) after ``step`` steps."""
@@ -231,7 +236,6 @@ class SimulatedBifurcationXp(_Engine):
         self.dt_a0 = np.float32(self.dt * self.a0)
         self.x = xp.asarray(x0, dtype=xp.float32)
         self.y = xp.asarray(y0, dtype=xp.float32)
-        self._all_awake = np.ones(spins.shape[0], dtype=bool)
         self.xj = ProductCache(coupling, self.x)
         self.sj = ProductCache(coupling, self.s)
 
@@ -251,10 +255,9 @@ class SimulatedBifurcationXp(_Engine):
             else:
                 product = self.xj.update(self.x)
             if self.xp is np:
-                awake = self._all_awake if self.awake is None else self.awake
                 sb_step_elementwise(self.variant, self.x, self.y, product, self.h, detune,
                                     self.c0, self.dt, self.dt_a0, self.gamma, self.s,
-                                    self.stable, awake)
+                                    self.stable, self._running())
             else:
                 self._step(product, detune)
             if evaluate and self.variant != DSB:
@@ -301,11 +304,9 @@ class ParallelFlipXp(_Engine):
         self.energy_interval = schedule.energy_interval
         self.rng = np.random.default_rng(seed) if xp is np else xp.random.default_rng(seed)
         self.sj = ProductCache(coupling, self.s)
-        if xp is np:  # buffers of the fused CPU step, which updates self.s in place
-            self.s = self.s.copy()
+        if xp is np:  # buffers of the fused CPU step's random draws
             self._keep_u = np.empty_like(self.s)
             self._noise = np.empty_like(self.s)
-            self._all_awake = np.ones(self.s.shape[0], dtype=bool)
 
     def advance(self, start: int, stop: int) -> None:
         with numba_threads(_share_threads(self.xp, self.s)):
@@ -348,10 +349,10 @@ class ParallelFlipXp(_Engine):
         self.rng.random(dtype=np.float32, out=self._noise)
         flip_logit_ratio(self._noise, _U_LOW, _U_HIGH)
         np.log(self._noise, out=self._noise)
-        awake = self._all_awake if self.awake is None else self.awake
         flip_step_elementwise(self.s, js, self.h, self.w, np.float32(self.couplings[k]),
                               dropout, self._keep_u, self._noise,
-                              np.float32(0.5 * self.temperatures[k]), self.stable, awake)
+                              np.float32(0.5 * self.temperatures[k]), self.stable,
+                              self._running())
 
 
 class ColourMetropolisXp(_Engine):

@@ -24,7 +24,6 @@ nothing; it is for tests).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ import pandas as pd
 import yaml
 
 from emulators import calibration as cal
+from emulators._core.threads import numba_threads
 from emulators.machine import get_preset
 from suites import bootstrap, metrics, summary
 from suites.formatting import sig3, time_interval
@@ -145,13 +145,6 @@ def suite_for(quick: bool):
     for entry in data["machines"]:
         entry.update(QUICK["machines"][entry["name"]])
     return parse_suite(yaml.safe_dump(data, sort_keys=False), source=f"{path} (quick copy)")
-
-
-def _single_core_kernels(inline: bool) -> contextlib.AbstractContextManager[None]:
-    """One numba thread while jobs run in this process (pool workers set their own)."""
-    from emulators._core.threads import numba_threads  # noqa: PLC0415 - imports numba
-
-    return numba_threads(not inline)
 
 
 # ---------------------------------------------------------------- TTS99 per budget
@@ -325,7 +318,8 @@ def run(options: CalibrationOptions | None = None) -> CalibrationResult:
     """Run (or resume) the calibration suite and compare it with the published headlines."""
     options = options or CalibrationOptions()
     suite = suite_for(options.quick)
-    with _single_core_kernels(options.workers == 1):
+    # one numba thread while jobs run in this process (pool workers set their own)
+    with numba_threads(options.workers != 1):
         done = run_suite(suite, options.out, run_id=options.run_id or None,
                          workers=options.workers or None, progress=options.progress)
     results = load(done.run_dir)

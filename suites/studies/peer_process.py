@@ -21,7 +21,9 @@ from typing import Any
 
 __all__ = ["PeerProcess", "clean_environment"]
 
-#: The variable :mod:`emulators` sets on import, and the one that stops it (``leave``).
+#: The variable :mod:`emulators` sets on import, and the one that stops it (``leave``;
+#: ``emulators.LEAVE_WAIT_POLICY``, spelled again here because importing :mod:`emulators`
+#: for it would load numba in the worker, and is checked equal by the tests).
 WAIT_POLICY, LEAVE_WAIT_POLICY = "OMP_WAIT_POLICY", "ISINGBENCH_OMP_WAIT_POLICY"
 
 

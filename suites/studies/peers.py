@@ -360,11 +360,10 @@ def _targets(records: Sequence[dict], instances: Sequence[Instance],
             continue
         seen = [min(r["energies"]) for r in records
                 if r["instance"] == instance.name and r["energies"]]
-        if seen and seen_fraction == 1.0:
-            out[instance.name] = (float(min(seen)), "best energy seen in the run")
-        elif seen:
+        if seen:
+            share = "" if seen_fraction == 1.0 else f"{seen_fraction:.0%} of the "
             out[instance.name] = (seen_fraction * float(min(seen)),
-                                  f"{seen_fraction:.0%} of the best energy seen in the run")
+                                  f"{share}best energy seen in the run")
     return out
 
 

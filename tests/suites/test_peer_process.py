@@ -8,7 +8,7 @@ import pytest
 
 import emulators
 from suites.instances import dense_pm1_instance, maxcut_bqm
-from suites.studies import peer_solvers
+from suites.studies import peer_process, peer_solvers
 from suites.studies.peer_process import PeerProcess, clean_environment
 
 
@@ -28,6 +28,10 @@ def test_the_worker_starts_without_the_wait_policy_our_import_set(monkeypatch):
     assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"  # the parent's is unchanged
     with pytest.raises(RuntimeError, match="outside"):
         worker.call(os.getenv, "HOME")
+
+
+def test_the_switch_is_the_one_emulators_reads():
+    assert peer_process.LEAVE_WAIT_POLICY == emulators.LEAVE_WAIT_POLICY
 
 
 def test_a_user_setting_is_kept(monkeypatch):
