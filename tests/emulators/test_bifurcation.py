@@ -237,6 +237,25 @@ def test_gpu_agrees_with_cpu(variant):
     assert abs(cpu.min() - gpu.min()) <= 0.01 * abs(cpu.min())
 
 
+@pytest.mark.parametrize("agents", [1, 2, kernels_xp.MATVEC_MAX_AGENTS,
+                                    kernels_xp.MATVEC_MAX_AGENTS + 1, 16])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_product_of_any_batch_size_is_x_times_j(agents, dtype):
+    """One matrix-vector product per agent (few agents) or one matrix product (more): the
+    same ``x @ J``, C-ordered and writable (the product cache adds rows into it)."""
+    rng = np.random.default_rng(agents)
+    n = 50
+    upper = np.triu(rng.normal(size=(n, n)), 1)
+    coupling = kernels_xp.CouplingMatrix(np, upper + upper.T, dtype=dtype)
+    x = rng.uniform(-1, 1, (agents, n)).astype(np.float32)
+    product = coupling.times(x)
+    assert product.shape == (agents, n) and product.flags.c_contiguous
+    assert product.flags.writeable and product.dtype == np.result_type(x, coupling.m)
+    assert np.allclose(product, x @ coupling.m, rtol=1e-5, atol=1e-5)
+    cols = np.array([3, 7, 11])
+    assert np.allclose(coupling.columns(cols).times(x), x @ coupling.m[:, cols], atol=1e-5)
+
+
 @pytest.mark.parametrize("fraction", [0.0, 0.01, 0.05, 0.5])
 def test_product_cache_tracks_full_product(fraction):
     rng = np.random.default_rng(3)
