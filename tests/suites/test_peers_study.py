@@ -429,7 +429,28 @@ def test_each_run_is_timed_config_timings_times_and_the_fastest_kept(tmp_path):
         return energies, next(seconds), 10.0, False, clock
 
     solver = Solver("timed", "peer", (), "counted", make, execute)
-    config = peers.StudyConfig(reads=2, sweeps=4, timings=3)
+    config = peers.StudyConfig(reads=2, sweeps=4, timings=3, min_timed_seconds=0.0)
     record = peers._run_one(K, "defaults", solver, config, Context(), {}, [])
     assert calls == [config.seed] * 3  # the same call, the same seed
     assert record["seconds"] == 0.2
+
+
+@pytest.mark.parametrize("seconds, expected_calls", [(0.3, 4), (0.01, peers.MAX_TIMINGS),
+                                                     (2.0, 2)])
+def test_short_runs_are_timed_until_their_timings_add_up(seconds, expected_calls):
+    calls = []
+
+    def make(setting, budget, n, ctx):
+        return {"num_reads": budget.reads}
+
+    def execute(bqm, params, ctx):
+        calls.append(1)
+        with Clock() as clock:
+            energies = np.full(params["num_reads"], -1.0)
+        return energies, seconds * (1 + 0.01 * len(calls)), 10.0, False, clock
+
+    solver = Solver("timed", "peer", (), "counted", make, execute)
+    config = peers.StudyConfig(reads=2, sweeps=4, timings=2, min_timed_seconds=1.0)
+    record = peers._run_one(K, "defaults", solver, config, Context(), {}, [])
+    assert len(calls) == expected_calls
+    assert record["seconds"] == pytest.approx(seconds * 1.01)  # the first (fastest) call
