@@ -7,7 +7,19 @@ from contextlib import contextmanager
 
 import numba
 
-__all__ = ["numba_threads"]
+__all__ = ["numba_thread_count", "numba_threads"]
+
+
+@contextmanager
+def numba_thread_count(count: int) -> Iterator[None]:
+    """Inside the block, ``prange`` kernels run on ``count`` of numba's threads (at most
+    ``NUMBA_NUM_THREADS``); the count before the block is restored after it."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(count, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 @contextmanager
@@ -19,9 +31,5 @@ def numba_threads(shared: bool) -> Iterator[None]:
     if shared:
         yield
         return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with numba_thread_count(1):
         yield
-    finally:
-        numba.set_num_threads(before)

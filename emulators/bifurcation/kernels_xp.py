@@ -95,7 +95,7 @@ class CouplingMatrix:
                  dtype: Any = np.float32) -> None:
         self.xp = xp
         self.sparse = sp.issparse(matrix)
-        self.square = True
+        self.symmetric = True  # a sub-matrix from columns() is not
         if self.sparse:
             csr = sp.csr_matrix(matrix, dtype=dtype)
             if xp is np:
@@ -112,7 +112,7 @@ class CouplingMatrix:
         """``x @ J`` for an ``(agents, n)`` batch (J is symmetric)."""
         if self.sparse:
             return (self.m @ x.T).T
-        if self.xp is not np or not self.square:
+        if self.xp is not np or not self.symmetric:
             return x @ self.m
         if self.lookup is not None and len(x) >= LOOKUP_MIN_AGENTS and x.dtype == np.float32:
             return self.lookup.times(x)
@@ -126,7 +126,7 @@ class CouplingMatrix:
     def columns(self, cols: np.ndarray) -> CouplingMatrix:
         """The sub-matrix ``J[:, cols]`` as a new :class:`CouplingMatrix` (non-square)."""
         out = object.__new__(CouplingMatrix)
-        out.xp, out.sparse, out.square, out.lookup = self.xp, self.sparse, False, None
+        out.xp, out.sparse, out.symmetric, out.lookup = self.xp, self.sparse, False, None
         if self.sparse:  # times() computes (M @ x.T).T, and J[:, cols].T == J[cols, :]
             out.m = self.m[cols] if self.xp is np else self.m[self.xp.asarray(cols)]
         else:

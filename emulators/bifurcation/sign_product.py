@@ -23,6 +23,8 @@ import functools
 import numba as nb
 import numpy as np
 
+from emulators._core.threads import numba_thread_count
+
 __all__ = ["BLOCK", "LANES", "SignLookup"]
 
 #: Columns per table (a table has ``2**BLOCK`` entries).
@@ -70,14 +72,9 @@ class SignLookup:
         agents = len(x)
         padded, tables, sums = self._work_arrays(agents)
         padded[:agents] = x
-        before = nb.get_num_threads()
-        nb.set_num_threads(nb.config.NUMBA_NUM_THREADS)  # as the BLAS product it replaces
-        try:
+        with numba_thread_count(nb.config.NUMBA_NUM_THREADS):  # as the BLAS product it replaces
             build_tables(padded, tables)
-            lookup_sums_kernel()(self.offsets, tables.reshape(-1),
-                                 sums.reshape(-1, LANES))
-        finally:
-            nb.set_num_threads(before)
+            lookup_sums_kernel()(self.offsets, tables.reshape(-1), sums.reshape(-1, LANES))
         product = sums.transpose(0, 2, 1).reshape(-1, self.n)[:agents]
         out = np.multiply(product, self.magnitude, order="C")
         out += self.diagonal_excess * x

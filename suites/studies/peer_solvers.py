@@ -289,15 +289,14 @@ def _ours(path: str, *, work: Callable[[dict, dict], float], budget_key: str,
     def execute(bqm: dimod.BinaryQuadraticModel, params: dict, context: Context) -> tuple:
         import numba
 
+        from emulators._core.threads import numba_thread_count
+
         cls = _sampler_class(path)
         sampler = cls(params.pop("spec")) if "spec" in params else cls()
         stopped = context.target is not None and "target_energy" in sampler.parameters
         if stopped:
             params["target_energy"] = context.target
-        before = numba.get_num_threads()
-        if threads is not None:
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        try:
+        with numba_thread_count(numba.get_num_threads() if threads is None else threads):
             # a short call of the same kind compiles the kernels (up to 200 sweeps or steps,
             # so that every stage of the schedule runs once)
             warm = {k: v for k, v in params.items() if k != "target_energy"}
@@ -305,8 +304,6 @@ def _ours(path: str, *, work: Callable[[dict, dict], float], budget_key: str,
                                    budget_key: min(200, params[budget_key])})
             with Clock() as clock:
                 ss = sampler.sample(bqm, **params)
-        finally:
-            numba.set_num_threads(before)
         updates = None if stopped else bqm.num_variables * work(ss.info, params) * len(ss)
         return (ss.record.energy, ss.info["timing"]["sampling_ns"] * 1e-9, updates, stopped,
                 clock)
