@@ -93,7 +93,9 @@ class PreparedModel:
     parsed start states (machines with that keyword), ``info`` entries for ``SampleSet.info``.
     ``original`` is the model as given, over ``labels``, when the call has a target energy
     and the stored model's energies differ from it by more than the target's tolerance (see
-    :func:`~.target.energy_slack`).
+    :func:`~.target.energy_slack`). ``machine`` is what the machine derives from the stored
+    model alone before it samples (:meth:`EmulatorSampler._prepare_machine`), handed to
+    :meth:`~EmulatorSampler._sample_arrays` as ``prepared``.
     """
 
     labels: list
@@ -104,6 +106,7 @@ class PreparedModel:
     initial_states: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
     original: IsingArrays | None = None
+    machine: Any = None
 
 
 def build_sampleset(
@@ -259,7 +262,14 @@ class EmulatorSampler(dimod.Sampler, ABC):
         return PreparedModel(arrays.labels, arrays, fit=fit,
                              scale=1.0 if scale is None else float(scale),
                              quantised=scale is not None, initial_states=initial,
-                             original=original)
+                             original=original, machine=self._prepare_machine(arrays, params))
+
+    def _prepare_machine(self, arrays: IsingArrays, params: dict[str, Any]) -> Any:
+        """What the machine derives from the stored model alone, in ``preprocessing``
+        (couplings in its kernel's layout, a time step from the largest eigenvalue, ...), so
+        that ``sampling`` times the run itself, as dwave-samplers splits its phases; ``None``
+        (the default) for nothing."""
+        return None
 
     def _prepare_model(self, bqm: dimod.BinaryQuadraticModel, params: dict[str, Any]):
         """Return ``(fit_report, model_to_sample, scale)``; ``scale`` is None if unquantised.
@@ -292,6 +302,8 @@ class EmulatorSampler(dimod.Sampler, ABC):
             machine["target_energy"] = EnergyTarget(machine["target_energy"], prepared.original)
         if prepared.initial_states is not None:
             machine["initial_states"] = prepared.initial_states
+        if prepared.machine is not None:
+            machine["prepared"] = prepared.machine
         return self._sample_arrays(
             prepared.arrays, rng, num_reads=params["num_reads"],
             record_trace=params.get("record_trace", False), backend=params.get("backend", "cpu"),

@@ -1,8 +1,10 @@
 """Backend dispatch of the SB and parallel-flip samplers, and the chunk driver they share.
 
-:func:`simulated_bifurcation` and :func:`parallel_flip` set a run up from the validated
-keywords (:class:`SBOptions`, :class:`FlipOptions`) and the model — force scale, time step,
-β range, self-coupling, colouring — then pick the engine: the numba delta-field kernels of
+:func:`prepare_sb` and :func:`prepare_flip` derive what depends on the model alone — the
+couplings in the engine's layout, force scale, time step, β range, self-coupling, colouring
+(:class:`SBModel`, :class:`FlipModel`; the samplers build them in ``preprocessing``);
+:func:`simulated_bifurcation` and :func:`parallel_flip` then draw the start states and pick
+the engine: the numba delta-field kernels of
 :mod:`.kernels_cpu` (``cpu_kernel="numba"``) or the array code of :mod:`.kernels_xp` (numpy
 on ``backend="cpu"``, cupy on ``"gpu"``). :func:`run_engine` advances either chunk by chunk.
 """
@@ -48,7 +50,11 @@ __all__ = [
     "SBOptions",
     "SCHEMES",
     "VARIANTS",
+    "FlipModel",
+    "SBModel",
     "parallel_flip",
+    "prepare_flip",
+    "prepare_sb",
     "run_engine",
     "simulated_bifurcation",
 ]
@@ -111,21 +117,52 @@ def _force_scale(coupling: Coupling) -> float:
     return 0.5 / (sigma * math.sqrt(coupling.num_spins))
 
 
-def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options: SBOptions,
-                          *, num_reads: int, backend: str, record_trace: bool,
-                          target_energy: EnergyTarget | None = None, scale: float = 1.0
-                          ) -> KernelResult:
-    """``num_reads`` SB agents on ``arrays``; each returns the best sign state it saw.
+@dataclass(frozen=True)
+class SBModel:
+    """What an SB run derives from the stored model alone, built in the sampler's
+    ``preprocessing`` phase (dwave-samplers counts its β-range derivation there too): the
+    couplings in the engine's form (``matrix``: on the array module's device, with the
+    lookup tables of dense ±1 couplings; ``None`` for the numba kernels), the force scale
+    ``c0`` and the time step ``dt`` (from the largest eigenvalue unless given)."""
 
-    ``arrays`` hold the model times ``scale``; an agent stops once its best energy divided
-    by ``scale`` reaches ``target_energy`` (model units; checked at every scoring).
-    """
-    equation, heated = VARIANTS[options.variant]
+    coupling: Coupling
+    c0: float
+    dt: float
+    matrix: kernels_xp.CouplingMatrix | None
+
+
+def _uses_numba(backend: str, cpu_kernel: str) -> bool:
+    return backend == "cpu" and cpu_kernel == "numba"
+
+
+def prepare_sb(arrays: IsingArrays, options: SBOptions, backend: str) -> SBModel:
+    """The :class:`SBModel` of ``arrays`` for ``options`` on ``backend``."""
+    equation, _ = VARIANTS[options.variant]
     coupling = model_coupling(arrays, options.fields)
     c0 = _force_scale(coupling) if options.c0 is None else options.c0
     dt = options.dt
     if dt is None:
         dt = stable_time_step(equation, options.a0, c0, largest_eigenvalue(coupling, "LM"))
+    matrix = None
+    if not _uses_numba(backend, options.cpu_kernel):
+        matrix = kernels_xp.CouplingMatrix(array_module(backend), coupling.matrix)
+    return SBModel(coupling, c0, dt, matrix)
+
+
+def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options: SBOptions,
+                          *, num_reads: int, backend: str, record_trace: bool,
+                          target_energy: EnergyTarget | None = None, scale: float = 1.0,
+                          prepared: SBModel | None = None) -> KernelResult:
+    """``num_reads`` SB agents on ``arrays``; each returns the best sign state it saw.
+
+    ``arrays`` hold the model times ``scale``; an agent stops once its best energy divided
+    by ``scale`` reaches ``target_energy`` (model units; checked at every scoring).
+    ``prepared``: :func:`prepare_sb` of the same arrays, options and backend (made here if
+    not given).
+    """
+    equation, heated = VARIANTS[options.variant]
+    model = prepare_sb(arrays, options, backend) if prepared is None else prepared
+    coupling, c0, dt = model.coupling, model.c0, model.dt
     shape = (num_reads, coupling.num_spins)
     x0 = rng.uniform(-options.init_scale, options.init_scale, size=shape)
     y0 = rng.uniform(-options.init_scale, options.init_scale, size=shape)
@@ -133,15 +170,13 @@ def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options
                           a0=options.a0, dt=dt, num_steps=options.num_steps,
                           energy_interval=options.energy_interval, x0=x0, y0=y0)
     stop = TargetStop(target_energy, num_reads, scale=scale)
-    if backend == "cpu" and options.cpu_kernel == "numba":
+    if model.matrix is None:
         engine = kernels_cpu.SimulatedBifurcationCpu(coupling.matrix, coupling.h,
                                                      coupling.offset, settings, stop)
         kernel = "numba-delta"
     else:
-        xp = array_module(backend)
-        matrix = kernels_xp.CouplingMatrix(xp, coupling.matrix)
-        engine = kernels_xp.SimulatedBifurcationXp(xp, matrix, coupling.h, coupling.offset,
-                                                   settings, stop)
+        engine = kernels_xp.SimulatedBifurcationXp(array_module(backend), model.matrix,
+                                                   coupling.h, coupling.offset, settings, stop)
         kernel = "cupy" if backend == "gpu" else "numpy"
     steps, trace = run_engine(engine, options.num_steps, record_trace=record_trace,
                               stop_window=options.stop_window, sync=device_sync(backend),
@@ -160,69 +195,96 @@ def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options
                         info=info, stops=stops)
 
 
-def _flip_schedule(coupling: Coupling, options: FlipOptions, betas: np.ndarray
-                   ) -> tuple[FlipSchedule, float]:
-    """The schedule and the self-coupling strength (default: the largest eigenvalue of J;
-    half of it for SCA)."""
+@dataclass(frozen=True)
+class FlipModel:
+    """What a parallel-flip run derives from the stored model alone, built in the sampler's
+    ``preprocessing`` phase: the couplings (``matrix`` on the array module's device for the
+    array kernels, ``None`` for the numba kernels), the β range, the self-coupling strength
+    (momentum and SCA; from the largest eigenvalue unless given) and the colour classes
+    (``colour``)."""
+
+    coupling: Coupling
+    beta_range: tuple[float, float]
+    self_coupling: float | None
+    classes: list | None
+    matrix: kernels_xp.CouplingMatrix | None
+
+
+def prepare_flip(arrays: IsingArrays, options: FlipOptions, backend: str) -> FlipModel:
+    """The :class:`FlipModel` of ``arrays`` for ``options`` on ``backend``."""
+    coupling = model_coupling(arrays, "direct")
+    hot, cold = beta_range(coupling) if options.beta_range is None else options.beta_range
+    strength = classes = None
+    if options.scheme == "colour":
+        classes = colour_classes(coupling)
+    else:
+        strength = options.self_coupling
+        if strength is None:
+            strength = max(largest_eigenvalue(coupling, "LA"), 0.0)
+            if options.scheme == "sca":
+                strength /= 2.0
+    cpu_kernel = options.cpu_kernel
+    if cpu_kernel == "auto":
+        cpu_kernel = AUTO_CPU_KERNEL[options.scheme]
+    matrix = None
+    if not _uses_numba(backend, cpu_kernel):
+        matrix = kernels_xp.CouplingMatrix(array_module(backend), coupling.matrix)
+    return FlipModel(coupling, (hot, cold), strength, classes, matrix)
+
+
+def _flip_schedule(model: FlipModel, options: FlipOptions, betas: np.ndarray) -> FlipSchedule:
+    """The schedule of the momentum or SCA scheme (self-coupling ``model.self_coupling``)."""
     sweeps = options.num_sweeps
-    strength = options.self_coupling
-    if strength is None:
-        strength = max(largest_eigenvalue(coupling, "LA"), 0.0)
-        if options.scheme == "sca":
-            strength /= 2.0
     ramp = np.arange(sweeps) / max(1, sweeps - 1)
     if options.scheme == "momentum":
         couplings, dropouts = ramp, options.dropout * (1.0 - ramp)
     else:
         couplings, dropouts = np.ones(sweeps), np.zeros(sweeps)
-    schedule = FlipSchedule(w=np.full(coupling.num_spins, strength), temperatures=1.0 / betas,
-                            couplings=couplings, dropouts=dropouts,
-                            energy_interval=options.energy_interval)
-    return schedule, strength
+    return FlipSchedule(w=np.full(model.coupling.num_spins, model.self_coupling),
+                        temperatures=1.0 / betas, couplings=couplings, dropouts=dropouts,
+                        energy_interval=options.energy_interval)
 
 
 def parallel_flip(arrays: IsingArrays, rng: np.random.Generator, options: FlipOptions,
                   initial_states: np.ndarray, *, backend: str, record_trace: bool,
-                  target_energy: EnergyTarget | None = None, scale: float = 1.0) -> KernelResult:
+                  target_energy: EnergyTarget | None = None, scale: float = 1.0,
+                  prepared: FlipModel | None = None) -> KernelResult:
     """One parallel-flip run per row of ``initial_states``; each returns its best state.
 
     A replica stops once its best energy divided by ``scale`` reaches ``target_energy``
-    (model units; checked at every scoring).
+    (model units; checked at every scoring). ``prepared``: :func:`prepare_flip` of the same
+    arrays, options and backend (made here if not given).
     """
-    coupling = model_coupling(arrays, "direct")
-    default = beta_range(coupling)
-    hot, cold = default if options.beta_range is None else options.beta_range
+    model = prepare_flip(arrays, options, backend) if prepared is None else prepared
+    coupling = model.coupling
+    hot, cold = model.beta_range
     sweeps = options.num_sweeps
     betas = hot * (cold / hot) ** (np.arange(sweeps) / max(1, sweeps - 1))
-    cpu_kernel = options.cpu_kernel
-    if cpu_kernel == "auto":
-        cpu_kernel = AUTO_CPU_KERNEL[options.scheme]
-    use_numba = backend == "cpu" and cpu_kernel == "numba"
+    use_numba = model.matrix is None
     xp = np if use_numba else array_module(backend)
     info: dict[str, Any] = {"scheme": options.scheme, "beta_range": (hot, cold)}
     parts = (coupling.matrix, coupling.h, coupling.offset)
     stop = TargetStop(target_energy, len(initial_states), scale=scale)
     if options.scheme == "colour":
-        classes = colour_classes(coupling)
-        info["num_colours"] = len(classes)
+        info["num_colours"] = len(model.classes)
         if use_numba:
             engine = kernels_cpu.ColourMetropolisCpu(
-                *parts, classes, betas, initial_states, kernel_seeds(rng, len(initial_states)),
-                stop)
+                *parts, model.classes, betas, initial_states,
+                kernel_seeds(rng, len(initial_states)), stop)
         else:
             engine = kernels_xp.ColourMetropolisXp(
-                xp, kernels_xp.CouplingMatrix(xp, coupling.matrix), coupling.h,
-                coupling.offset, classes, betas, initial_states, int(kernel_seeds(rng, 1)[0]),
-                stop)
+                xp, model.matrix, coupling.h, coupling.offset, model.classes, betas,
+                initial_states, int(kernel_seeds(rng, 1)[0]), stop)
     else:
-        schedule, info["self_coupling"] = _flip_schedule(coupling, options, betas)
+        schedule = _flip_schedule(model, options, betas)
+        info["self_coupling"] = model.self_coupling
         if use_numba:
             engine = kernels_cpu.ParallelFlipCpu(*parts, schedule, initial_states,
                                                  kernel_seeds(rng, len(initial_states)), stop)
         else:
             engine = kernels_xp.ParallelFlipXp(
-                xp, kernels_xp.CouplingMatrix(xp, coupling.matrix), coupling.h,
-                coupling.offset, schedule, initial_states, int(kernel_seeds(rng, 1)[0]), stop)
+                xp, model.matrix, coupling.h, coupling.offset, schedule, initial_states,
+                int(kernel_seeds(rng, 1)[0]), stop)
     info["kernel"] = "numba-delta" if use_numba else ("cupy" if backend == "gpu"
                                                       else "numpy")
     steps, trace = run_engine(engine, sweeps, record_trace=record_trace,

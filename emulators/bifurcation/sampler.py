@@ -192,8 +192,10 @@ class SimulatedBifurcationSampler(EmulatorSampler):
             A :class:`dimod.SampleSet` with one sample per agent (and ``quantised_energy``
             when the spec rounds). ``info`` holds ``seed``, ``backend``, ``fit``,
             ``variant``, ``kernel``, ``num_steps_run``, ``stopped_early``, ``c0``, ``dt``,
-            ``timing`` (``modelled_hardware_s`` from the spec's clock, an assumption; with
-            ``target_energy``, for the steps run until the last agent stopped) and, with
+            ``timing`` (``preprocessing_ns`` includes the couplings in the kernel's layout
+            and the time step's eigenvalue, ``sampling_ns`` is the run; ``modelled_hardware_s``
+            from the spec's clock, an assumption; with ``target_energy``, for the steps run
+            until the last agent stopped) and, with
             ``record_trace``, ``trace``. With ``target_energy`` the data vectors
             ``stop_step`` (steps each agent ran) and ``stop_seconds`` (wall seconds from the
             start of the run until it stopped; the whole run for an agent that never
@@ -212,11 +214,15 @@ class SimulatedBifurcationSampler(EmulatorSampler):
 
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
-                       options: engine.SBOptions, target_energy: EnergyTarget | None
-                       ) -> KernelResult:
+                       options: engine.SBOptions, target_energy: EnergyTarget | None,
+                       prepared: engine.SBModel) -> KernelResult:
         return engine.simulated_bifurcation(arrays, rng, options, num_reads=num_reads,
                                             backend=backend, record_trace=record_trace,
-                                            target_energy=target_energy, scale=scale)
+                                            target_energy=target_energy, scale=scale,
+                                            prepared=prepared)
+
+    def _prepare_machine(self, arrays: IsingArrays, params: dict[str, Any]) -> engine.SBModel:
+        return engine.prepare_sb(arrays, params["options"], params.get("backend", "cpu"))
 
 
 class ParallelFlipAnnealingSampler(EmulatorSampler):
@@ -316,7 +322,9 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
             ``quantised_energy`` when the spec rounds). ``info`` holds ``seed``,
             ``backend``, ``fit``, ``scheme``, ``beta_range``, ``self_coupling`` or
             ``num_colours``, ``kernel``, ``num_sweeps_run``, ``stopped_early``, ``timing``
-            and, with ``record_trace``, ``trace``. With ``target_energy`` the data vectors
+            (``preprocessing_ns`` includes the couplings in the kernel's layout, the
+            self-coupling's eigenvalue and the colouring) and, with ``record_trace``,
+            ``trace``. With ``target_energy`` the data vectors
             ``stop_step`` and ``stop_seconds`` say when each replica stopped (as for
             :meth:`SimulatedBifurcationSampler.sample`).
 
@@ -334,7 +342,12 @@ class ParallelFlipAnnealingSampler(EmulatorSampler):
     def _sample_arrays(self, arrays: IsingArrays, rng: np.random.Generator, *, num_reads: int,
                        record_trace: bool, backend: str, scale: float,
                        options: engine.FlipOptions, initial_states: np.ndarray,
-                       target_energy: EnergyTarget | None) -> KernelResult:
+                       target_energy: EnergyTarget | None, prepared: engine.FlipModel
+                       ) -> KernelResult:
         return engine.parallel_flip(arrays, rng, options, initial_states, backend=backend,
                                     record_trace=record_trace, target_energy=target_energy,
-                                    scale=scale)
+                                    scale=scale, prepared=prepared)
+
+    def _prepare_machine(self, arrays: IsingArrays, params: dict[str, Any]
+                         ) -> engine.FlipModel:
+        return engine.prepare_flip(arrays, params["options"], params.get("backend", "cpu"))

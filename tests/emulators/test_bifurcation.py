@@ -296,3 +296,29 @@ def test_fused_cpu_step_equals_the_array_code_bit_for_bit(variant, gamma):
         for name in ("x", "y", "s", "stable"):
             assert np.array_equal(getattr(fused, name), getattr(array, name)), (k, name)
     assert np.any(np.abs(fused.x) == 1) or variant == 0  # the walls were exercised
+
+
+@pytest.mark.parametrize("machine, params", [
+    ("sb", {"num_steps": 20}),
+    ("flip", {"num_sweeps": 20, "scheme": "momentum"}),
+])
+def test_model_setup_is_timed_as_preprocessing_not_sampling(machine, params, monkeypatch):
+    """The largest eigenvalue (time step, self-coupling) and the couplings in the kernel's
+    layout depend on the model alone: they are preprocessing, as in dwave-samplers."""
+    import time
+
+    from emulators.bifurcation import ParallelFlipAnnealingSampler, engine
+
+    pause = 0.3
+    real = engine.largest_eigenvalue
+
+    def slow(*args, **kwargs):
+        time.sleep(pause)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "largest_eigenvalue", slow)
+    sampler = SimulatedBifurcationSampler() if machine == "sb" else ParallelFlipAnnealingSampler()
+    bqm = dimod.BQM.from_ising({}, {(i, j): 1.0 for i in range(12) for j in range(i)})
+    timing = sampler.sample(bqm, num_reads=4, seed=1, **params).info["timing"]
+    assert timing["preprocessing_ns"] >= pause * 1e9
+    assert timing["sampling_ns"] < pause * 1e9
