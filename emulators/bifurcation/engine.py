@@ -131,8 +131,12 @@ class SBModel:
     matrix: kernels_xp.CouplingMatrix | None
 
 
-def _uses_numba(backend: str, cpu_kernel: str) -> bool:
-    return backend == "cpu" and cpu_kernel == "numba"
+def _array_matrix(coupling: Coupling, backend: str, cpu_kernel: str
+                  ) -> kernels_xp.CouplingMatrix | None:
+    """The couplings on the array module's device, or ``None`` where the numba kernels run."""
+    if backend == "cpu" and cpu_kernel == "numba":
+        return None
+    return kernels_xp.CouplingMatrix(array_module(backend), coupling.matrix)
 
 
 def prepare_sb(arrays: IsingArrays, options: SBOptions, backend: str) -> SBModel:
@@ -143,10 +147,7 @@ def prepare_sb(arrays: IsingArrays, options: SBOptions, backend: str) -> SBModel
     dt = options.dt
     if dt is None:
         dt = stable_time_step(equation, options.a0, c0, largest_eigenvalue(coupling, "LM"))
-    matrix = None
-    if not _uses_numba(backend, options.cpu_kernel):
-        matrix = kernels_xp.CouplingMatrix(array_module(backend), coupling.matrix)
-    return SBModel(coupling, c0, dt, matrix)
+    return SBModel(coupling, c0, dt, _array_matrix(coupling, backend, options.cpu_kernel))
 
 
 def simulated_bifurcation(arrays: IsingArrays, rng: np.random.Generator, options: SBOptions,
@@ -226,10 +227,8 @@ def prepare_flip(arrays: IsingArrays, options: FlipOptions, backend: str) -> Fli
     cpu_kernel = options.cpu_kernel
     if cpu_kernel == "auto":
         cpu_kernel = AUTO_CPU_KERNEL[options.scheme]
-    matrix = None
-    if not _uses_numba(backend, cpu_kernel):
-        matrix = kernels_xp.CouplingMatrix(array_module(backend), coupling.matrix)
-    return FlipModel(coupling, (hot, cold), strength, classes, matrix)
+    return FlipModel(coupling, (hot, cold), strength, classes,
+                     _array_matrix(coupling, backend, cpu_kernel))
 
 
 def _flip_schedule(model: FlipModel, options: FlipOptions, betas: np.ndarray) -> FlipSchedule:
