@@ -111,7 +111,7 @@ def count_changed(new, old):
     for a in nb.prange(agents):
         count = 0
         for i in range(n):
-            count += new[a, i] != old[a, i]  # no branch: vectorised (20x the branching loop)
+            count += new[a, i] != old[a, i]  # no branch: the compare-and-add vectorises
         total += count
     return total
 
